@@ -1,0 +1,111 @@
+"""The ``derive`` command: ``derive NET.yaml [--latex|--json] [--standalone] [-o FILE]``.
+
+Bad input is reported once, as ``derive: error: FILE:LINE: what was expected``, with exit code 2
+and no traceback; nothing is written when anything fails.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+
+from derive.errors import InputError
+
+
+class DeriveGroup(click.Group):
+    """``derive NET.yaml`` runs the derivation; ``derive SUBCOMMAND …`` runs a subcommand."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and not args[0].startswith("-"):
+            args = ["run", *args]
+        return super().parse_args(ctx, args)
+
+    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        formatter.write_usage("derive", "NET.yaml [--latex|--json] [--standalone] [-o FILE]\n"
+                              "       derive COMMAND [ARGS]...")
+
+
+def write_output(text: str, output: str | None) -> None:
+    """Print, or write atomically (temporary file, then rename) so nothing is half-written."""
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    target = Path(output)
+    if not target.parent.exists():
+        raise InputError(f"the folder {target.parent} does not exist", output)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@click.group(cls=DeriveGroup, invoke_without_command=False,
+             context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="derive")
+def main() -> None:
+    """derive: chain-rule gradients of a network described in NET.yaml, as text, LaTeX or JSON.
+
+    \b
+    Examples:
+      derive examples/lecture_111.yaml
+      derive examples/office_hours_221.yaml --latex --standalone -o notes.tex
+      derive examples/mlp_784.yaml --json
+    """
+
+
+@main.command("run")
+@click.argument("net", type=click.Path(dir_okay=False))
+@click.option("--latex", "fmt", flag_value="latex", help="LaTeX (amsmath) for lecture notes.")
+@click.option("--json", "fmt", flag_value="json", help="Everything numeric and symbolic, as JSON.")
+@click.option("--text", "fmt", flag_value="text", default=True, help="Readable Unicode text (default).")
+@click.option("--standalone", is_flag=True, help="With --latex: a complete document.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE instead of standard output.")
+@click.option("--expand/--no-expand", default=None,
+              help="Per-weight derivations on or off (default: on up to 64 parameters).")
+def run(net: str, fmt: str, standalone: bool, output: str | None, expand: bool | None) -> None:
+    """Derive every gradient of NET.yaml (the default command)."""
+    from derive.render.json_out import render_json
+    from derive.render.latex import render_latex
+    from derive.render.layout import build_document
+    from derive.render.text import render_text
+    from derive.report import build_report
+    from derive.spec import load_network
+
+    network = load_network(net)
+    report = build_report(network, expand=expand)
+    if fmt == "json":
+        text = render_json(report)
+    elif fmt == "latex":
+        text = render_latex(build_document(report), standalone=standalone)
+    else:
+        text = render_text(build_document(report))
+    write_output(text, output)
+
+
+def entry() -> None:
+    """Console entry point: InputError becomes one line on stderr and exit code 2."""
+    try:
+        main.main(standalone_mode=False)
+    except InputError as exc:
+        click.echo(f"derive: error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(2)
+    except click.Abort:
+        click.echo("Aborted!", err=True)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    entry()

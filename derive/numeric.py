@@ -1,0 +1,124 @@
+"""Numbers at an example: the forward pass, δ, gradients, the SGD step and further steps.
+
+Layer by layer with NumPy, so it works for any size; the activation and loss functions are
+compiled from their SymPy formulas with ``lambdify`` (our own expressions, never user text).
+Gradients are averaged over the examples (seed 004).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import sympy as sp
+
+from . import functions as fn
+from .spec import Network
+
+
+@lru_cache(maxsize=None)
+def _scalar_function(expr: sp.Expr, *args: sp.Symbol):
+    return sp.lambdify(args, expr, modules="numpy")
+
+
+def activate(act: fn.Activation, z: np.ndarray) -> np.ndarray:
+    """f(z) elementwise, or a stable softmax over the last axis."""
+    if not act.elementwise:
+        shifted = np.exp(z - z.max(axis=-1, keepdims=True))
+        return shifted / shifted.sum(axis=-1, keepdims=True)
+    return np.broadcast_to(_scalar_function(act.formula, fn.X)(z), z.shape).astype(float)
+
+
+def activation_slope(act: fn.Activation, z: np.ndarray) -> np.ndarray:
+    """f'(z) elementwise (not for softmax)."""
+    return np.broadcast_to(_scalar_function(act.derivative, fn.X)(z), z.shape).astype(float)
+
+
+def loss_terms(loss: fn.Loss, a: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """ℓ(a, y) for every output of every example."""
+    return np.broadcast_to(_scalar_function(loss.formula, fn.A, fn.T)(a, y), a.shape).astype(float)
+
+
+def loss_slope(loss: fn.Loss, a: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """∂ℓ/∂a for every output of every example."""
+    return np.broadcast_to(_scalar_function(loss.derivative, fn.A, fn.T)(a, y), a.shape).astype(float)
+
+
+@dataclass
+class Pass:
+    """Forward values z⁽ˡ⁾, a⁽ˡ⁾ (a[0] = X), δ⁽ˡ⁾ per example, and batch-mean gradients."""
+
+    z: list[np.ndarray]
+    a: list[np.ndarray]
+    delta: list[np.ndarray]
+    losses: np.ndarray  # per example
+    grads: dict[str, np.ndarray]
+
+    @property
+    def loss(self) -> float:
+        return float(self.losses.mean())
+
+
+def forward(network: Network, params: dict[str, np.ndarray], X: np.ndarray):
+    """z and a of every layer for a batch X of shape [examples, inputs]."""
+    zs, acts = [np.empty((len(X), 0))], [np.asarray(X, dtype=float)]
+    for l, layer in enumerate(network.layers, start=1):
+        z = acts[-1] @ params[f"W{l}"].T
+        if layer.bias:
+            z = z + params[f"b{l}"]
+        zs.append(z)
+        acts.append(activate(layer.activation, z))
+    return zs, acts
+
+
+def backprop(network: Network, params: dict[str, np.ndarray], X: np.ndarray, Y: np.ndarray) -> Pass:
+    """Forward and backward pass; gradients are the mean over the batch."""
+    X = np.atleast_2d(np.asarray(X, dtype=float))
+    Y = np.atleast_2d(np.asarray(Y, dtype=float))
+    zs, acts = forward(network, params, X)
+    L = network.depth
+    g = loss_slope(network.loss, acts[L], Y)
+    out = network.layers[-1].activation
+    if out.elementwise:
+        delta = g * activation_slope(out, zs[L])
+    else:  # softmax: δⱼ = aⱼ (gⱼ − Σᵢ aᵢ gᵢ)
+        delta = acts[L] * (g - (acts[L] * g).sum(axis=1, keepdims=True))
+    deltas = [None] * (L + 1)
+    deltas[L] = delta
+    for l in range(L - 1, 0, -1):
+        deltas[l] = (deltas[l + 1] @ params[f"W{l + 1}"]) * activation_slope(network.layers[l - 1].activation, zs[l])
+    grads = {}
+    n = len(X)
+    for l, layer in enumerate(network.layers, start=1):
+        grads[f"W{l}"] = deltas[l].T @ acts[l - 1] / n
+        if layer.bias:
+            grads[f"b{l}"] = deltas[l].mean(axis=0)
+    losses = loss_terms(network.loss, acts[L], Y).sum(axis=1)
+    return Pass(zs, acts, deltas, losses, grads)
+
+
+def sgd_step(params: dict[str, np.ndarray], grads: dict[str, np.ndarray], lr: float) -> dict[str, np.ndarray]:
+    """θ ← θ − η ∂L/∂θ, every gradient taken at the old parameters."""
+    return {key: value - lr * grads[key] for key, value in params.items()}
+
+
+@dataclass
+class TrainingRun:
+    losses: list[float]  # loss before each step, then the final loss
+    params: dict[str, np.ndarray]
+    stopped: str  # "steps" or "threshold"
+
+
+def train(network: Network, params: dict[str, np.ndarray], X: np.ndarray, Y: np.ndarray, lr: float,
+          steps: int, until_loss_below: float | None = None) -> TrainingRun:
+    """Full-batch gradient descent: stop after ``steps`` or once the loss is below the threshold."""
+    losses = []
+    for _ in range(steps):
+        result = backprop(network, params, X, Y)
+        losses.append(result.loss)
+        if until_loss_below is not None and result.loss < until_loss_below:
+            return TrainingRun(losses, params, "threshold")
+        params = sgd_step(params, result.grads, lr)
+    losses.append(backprop(network, params, X, Y).loss)
+    return TrainingRun(losses, params, "steps")

@@ -1,0 +1,1 @@
+"""Renderers of a derivation report: Unicode text, LaTeX, JSON."""

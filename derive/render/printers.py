@@ -1,0 +1,169 @@
+"""SymPy printers that speak the course's notation: Unicode text and LaTeX.
+
+Both map every symbol to its display name (notation.Name) and print ``Partial(E, w5)`` as
+∂E/∂w₅. Mathematics is always printed from SymPy objects, never pasted together from strings.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+import sympy as sp
+from sympy.printing.latex import LatexPrinter
+from sympy.printing.str import StrPrinter
+
+from ..notation import Name
+
+_SUB_LETTERS = str.maketrans("ijklmn0123456789", "ᵢⱼₖₗₘₙ₀₁₂₃₄₅₆₇₈₉")
+
+
+class Partial(sp.Expr):
+    """∂num/∂den as a printable, inert SymPy node."""
+
+    is_commutative = True
+
+    def __new__(cls, num: sp.Basic, den: sp.Basic) -> "Partial":
+        return sp.Expr.__new__(cls, num, den)
+
+    @property
+    def num(self) -> sp.Basic:
+        return self.args[0]
+
+    @property
+    def den(self) -> sp.Basic:
+        return self.args[1]
+
+
+class Hadamard(sp.Expr):
+    """Elementwise product u ⊙ v, printable only (layer-level equations)."""
+
+    is_commutative = False
+
+
+class Transpose(sp.Expr):
+    """Mᵀ, printable only."""
+
+    is_commutative = False
+
+
+class Chain(sp.Expr):
+    """A product shown factor by factor, as a lecture writes a chain: f₁ · f₂ · f₃."""
+
+    is_commutative = False
+
+
+class Numbers(sp.Expr):
+    """Numbers substituted into a chain, printed as (0.4653)(0.2037)(0.6023)."""
+
+    is_commutative = False
+
+
+class TextPrinter(StrPrinter):
+    """One-line Unicode: ŷ, w⁽²⁾₁₂, ∂E/∂w₅, a·b, x², Σᵢ."""
+
+    printmethod = "_derive_text"  # Indexed brings its own _sympystr; ours must win
+
+    def __init__(self, names: Mapping[sp.Symbol, Name], settings: dict | None = None) -> None:
+        super().__init__({"order": "none", **(settings or {})})
+        self.names = names
+
+    def _print_Symbol(self, expr: sp.Symbol) -> str:
+        name = self.names.get(expr)
+        return name.text if name is not None else expr.name
+
+    def _print_Mul(self, expr: sp.Mul) -> str:
+        return super()._print_Mul(expr).replace("*", "·")
+
+    def _print_Pow(self, expr: sp.Pow, rational: bool = False) -> str:
+        if expr.exp == sp.Rational(1, 2):
+            return f"√({self._print(expr.base)})"
+        text = super()._print_Pow(expr, rational)
+        base, _, exponent = text.partition("**")
+        if exponent.isdigit():
+            return base + exponent.translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"))
+        return text.replace("**", "^")
+
+    def _print_Partial(self, expr: Partial) -> str:
+        return f"∂{self._print(expr.num)}/∂{self._print(expr.den)}"
+
+    def _print_Hadamard(self, expr: Hadamard) -> str:
+        return " ⊙ ".join(self.parenthesize(a, 50) for a in expr.args)
+
+    def _print_Chain(self, expr: Chain) -> str:
+        return " · ".join(self.parenthesize(a, 50) if isinstance(a, sp.Add) else self._print(a) for a in expr.args)
+
+    def _print_Numbers(self, expr: Numbers) -> str:
+        return "".join(f"({self._print(a)})" for a in expr.args)
+
+    def _print_Transpose(self, expr: Transpose) -> str:
+        return self._print(expr.args[0]) + "ᵀ"
+
+    def _print_Indexed(self, expr: sp.Indexed) -> str:
+        index = "".join(self._print(i) for i in expr.indices)
+        sub = index.translate(_SUB_LETTERS)
+        if any(c == s for c, s in zip(index, sub)):  # no subscript form for some character
+            return f"{self._print(expr.base.label)}[{', '.join(self._print(i) for i in expr.indices)}]"
+        return self._print(expr.base.label) + sub
+
+    def _print_Sum(self, expr: sp.Sum) -> str:
+        parts = []
+        for var, lo, hi in expr.limits:
+            parts.append(f"Σ{self._print(var).translate(_SUB_LETTERS)}")
+        return "".join(parts) + " " + self.parenthesize(expr.function, 45)
+
+    def _print_log(self, expr: sp.log) -> str:
+        return f"ln({self._print(expr.args[0])})"
+
+    def _print_exp(self, expr: sp.exp) -> str:
+        return f"exp({self._print(expr.args[0])})"
+
+    def _print_Piecewise(self, expr: sp.Piecewise) -> str:
+        parts = []
+        for value, cond in expr.args:
+            parts.append(self._print(value) + ("" if cond == sp.true else f" if {self._print(cond)}"))
+        return "(" + " else ".join(parts) + ")"
+
+    def _print_Float(self, expr: sp.Float) -> str:
+        return format_number(float(expr))
+
+
+class NotationLatexPrinter(LatexPrinter):
+    """amsmath LaTeX in the course's notation: \\hat{y}, w^{(2)}_{12}, \\frac{\\partial E}{\\partial w_{5}}."""
+
+    def __init__(self, names: Mapping[sp.Symbol, Name], settings: dict | None = None) -> None:
+        super().__init__({"order": "none", "ln_notation": True, "mul_symbol": None, **(settings or {})})
+        self.names = names
+
+    def _print_Symbol(self, expr: sp.Symbol, style: str = "plain") -> str:
+        name = self.names.get(expr)
+        return name.latex if name is not None else super()._print_Symbol(expr)
+
+    def _print_Partial(self, expr: Partial) -> str:
+        return rf"\frac{{\partial {self._print(expr.num)}}}{{\partial {self._print(expr.den)}}}"
+
+    def _print_Hadamard(self, expr: Hadamard) -> str:
+        return r" \odot ".join(self.parenthesize(a, 50) for a in expr.args)
+
+    def _print_Chain(self, expr: Chain) -> str:
+        return r" \cdot ".join(self.parenthesize(a, 50) if isinstance(a, sp.Add) else self._print(a) for a in expr.args)
+
+    def _print_Numbers(self, expr: Numbers) -> str:
+        return "".join(rf"\left({self._print(a)}\right)" for a in expr.args)
+
+    def _print_Transpose(self, expr: Transpose) -> str:
+        return "{" + self._print(expr.args[0]) + "}^{\\mathsf{T}}"
+
+    def _print_Float(self, expr: sp.Float) -> str:
+        return format_number(float(expr))
+
+
+def format_number(value: float, digits: int = 4) -> str:
+    """A number as a lecture prints it: ``digits`` significant digits, trailing zeros dropped."""
+    if value == 0 or not math.isfinite(value):
+        return "0" if value == 0 else str(value)
+    exponent = math.floor(math.log10(abs(value)))
+    if exponent >= 6 or exponent < -5:
+        return f"{value:.{digits - 1}e}"
+    text = f"{value:.{max(digits - 1 - exponent, 0)}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text

@@ -1,0 +1,102 @@
+"""Everything derive says about a network, computed once for every renderer.
+
+Symbolic, per unit (small networks, or when asked): forward equations, loss, local factors,
+δ recursion, each parameter's chain and closed form. Symbolic, per layer (any size): the
+indexed and matrix equations. Numeric, when the spec gives parameters and examples: forward
+values, loss, every factor's value, gradients (batch means), the updated parameters, the loss
+after the step, and optionally further training steps.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import sympy as sp
+
+from .chain import ChainDerivation, Factor
+from .layers import LayerEquations, layer_equations
+from .numeric import Pass, TrainingRun, backprop, sgd_step, train
+from .spec import Network
+
+#: networks with at most this many parameters get per-weight derivations by default
+EXPAND_LIMIT = 64
+
+
+@dataclass
+class WorkedExample:
+    """One example's numbers: every symbol's value and every chain factor's value."""
+
+    x: tuple[float, ...]
+    y: tuple[float, ...]
+    values: dict[sp.Symbol, float]
+    loss: float
+
+
+@dataclass
+class Report:
+    network: Network
+    layers: LayerEquations
+    chain: ChainDerivation | None = None
+    worked: list[WorkedExample] = field(default_factory=list)
+    before: Pass | None = None
+    updated: dict[str, np.ndarray] | None = None
+    after: Pass | None = None
+    training: TrainingRun | None = None
+
+    @property
+    def has_numbers(self) -> bool:
+        return self.before is not None
+
+    def value(self, expr: sp.Expr, example: int = 0) -> float:
+        """An expression's value at a worked example."""
+        return evaluate(expr, self.worked[example].values)
+
+
+def evaluate(expr: sp.Expr, values: dict[sp.Symbol, float]) -> float:
+    """Float value of a symbolic expression, given values for its symbols."""
+    result = sp.sympify(expr).xreplace({s: sp.Float(v, 30) for s, v in values.items()})
+    return float(result.evalf(30))
+
+
+def build_report(network: Network, expand: bool | None = None) -> Report:
+    """Derive everything ``network`` supports; ``expand`` forces per-weight derivations on/off."""
+    if expand is None:
+        expand = network.parameter_count <= EXPAND_LIMIT
+    report = Report(network, layer_equations(network))
+    if expand:
+        report.chain = ChainDerivation(network)
+    if network.parameters is None or not network.examples:
+        return report
+    X = np.array([e.x for e in network.examples])
+    Y = np.array([e.y for e in network.examples])
+    report.before = backprop(network, network.parameters, X, Y)
+    if report.chain is not None:
+        report.worked = [_worked(report.chain, report.before, n, e) for n, e in enumerate(network.examples)]
+    if network.learning_rate is not None:
+        report.updated = sgd_step(network.parameters, report.before.grads, network.learning_rate)
+        report.after = backprop(network, report.updated, X, Y)
+        if network.training is not None:
+            t = network.training
+            report.training = train(network, network.parameters, X, Y, network.learning_rate,
+                                    t.steps, t.until_loss_below)
+    return report
+
+
+def _worked(chain: ChainDerivation, result: Pass, n: int, example) -> WorkedExample:
+    s = chain.s
+    values: dict[sp.Symbol, float] = {}
+    values.update(dict(zip(s.x, example.x)))
+    values.update(dict(zip(s.y, example.y)))
+    values.update(s.values_from(chain.net.parameters))
+    for l in range(1, chain.net.depth + 1):
+        for j in range(len(s.z[l])):
+            values[s.z[l][j]] = float(result.z[l][n, j])
+            values[s.a[l][j]] = float(result.a[l][n, j])
+            values[s.delta[l][j]] = float(result.delta[l][n, j])
+    return WorkedExample(example.x, example.y, values, float(result.losses[n]))
+
+
+def factor_values(report: Report, factors: tuple[Factor, ...], example: int = 0) -> list[float]:
+    """Each factor of a chain evaluated at a worked example."""
+    return [report.value(f.expr, example) for f in factors]

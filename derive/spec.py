@@ -1,0 +1,449 @@
+"""The network description (net.yaml): parsing and validation into a ``Network``.
+
+Every problem is reported as an InputError naming the file, the line and what was expected.
+The format is documented in docs/format.md.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import sympy as sp
+
+from . import functions as fn
+from .errors import InputError
+from .formula import parse_formula
+from .notation import STYLES, WEIGHT_ORDERS, Namer, Notation, valid_letter
+from .yaml_source import Located, load_yaml
+
+IDENT_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,31}$")
+CANONICAL_RE = re.compile(r"^(W|b)(\d+)(?:\[(\d+)(?:,\s*(\d+))?\])?$")
+TOP_KEYS = {
+    "name", "description", "inputs", "layers", "loss", "notation", "parameters", "example",
+    "examples", "learning_rate", "train",
+}
+LAYER_KEYS = {"units", "activation", "bias", "slope", "formula"}
+LOSS_KEYS = {"type", "base", "formula"}
+NOTATION_KEYS = set(Notation.__dataclass_fields__)
+TRAIN_KEYS = {"steps", "until_loss_below"}
+EXAMPLE_KEYS = {"x", "y"}
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One layer after the inputs."""
+
+    units: int
+    activation: fn.Activation
+    bias: bool
+
+
+@dataclass(frozen=True)
+class Example:
+    x: tuple[float, ...]
+    y: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class Training:
+    """Gradient steps after the first: a step count, and optionally a loss threshold (seed 001)."""
+
+    steps: int
+    until_loss_below: float | None = None
+
+
+@dataclass(frozen=True)
+class Network:
+    """A validated network description."""
+
+    name: str
+    source: str
+    inputs: tuple[str, ...]
+    layers: tuple[Layer, ...]
+    loss: fn.Loss
+    notation: Notation
+    parameters: dict[str, np.ndarray] | None = None  # "W1", "b1", … in canonical layout
+    examples: tuple[Example, ...] = ()
+    learning_rate: float | None = None
+    training: Training | None = None
+    description: str = ""
+    text: str = field(default="", repr=False, compare=False)
+
+    @property
+    def sizes(self) -> tuple[int, ...]:
+        return (len(self.inputs), *(layer.units for layer in self.layers))
+
+    @property
+    def depth(self) -> int:
+        return len(self.layers)
+
+    @property
+    def parameter_count(self) -> int:
+        return sum(
+            layer.units * self.sizes[l] + (layer.units if layer.bias else 0)
+            for l, layer in enumerate(self.layers)
+        )
+
+    def namer(self) -> Namer:
+        return Namer(self.notation, self.sizes, self.inputs)
+
+    def parameter_ids(self) -> list[str]:
+        """Canonical ids of every parameter, layer by layer: W{l}[j,k] then b{l}[j]."""
+        ids = []
+        for l, layer in enumerate(self.layers, start=1):
+            ids += [f"W{l}[{j},{k}]" for j in range(layer.units) for k in range(self.sizes[l - 1])]
+            if layer.bias:
+                ids += [f"b{l}[{j}]" for j in range(layer.units)]
+        return ids
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+class _Reader:
+    """Typed access to located YAML data, raising located errors."""
+
+    def __init__(self, located: Located) -> None:
+        self.src = located
+
+    def fail(self, path: tuple, message: str) -> InputError:
+        return self.src.error(path, message)
+
+    def mapping(self, value: Any, path: tuple, allowed: set[str], what: str) -> dict:
+        if not isinstance(value, dict):
+            raise self.fail(path, f"{what} must be a mapping, got {_kind(value)}")
+        for key in value:
+            if key not in allowed:
+                raise self.fail(
+                    path + (key,), f"unknown key {key!r} in {what} (expected one of: {', '.join(sorted(allowed))})"
+                )
+        return value
+
+    def integer(self, value: Any, path: tuple, what: str, minimum: int = 1) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.fail(path, f"{what} must be an integer, got {_kind(value)}")
+        if value < minimum:
+            raise self.fail(path, f"{what} must be at least {minimum}, got {value}")
+        return value
+
+    def number(self, value: Any, path: tuple, what: str, positive: bool = False) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise self.fail(path, f"{what} must be a number, got {_kind(value)}")
+        if not np.isfinite(value):
+            raise self.fail(path, f"{what} must be finite, got {value}")
+        if positive and value <= 0:
+            raise self.fail(path, f"{what} must be positive, got {value}")
+        return float(value)
+
+    def string(self, value: Any, path: tuple, what: str) -> str:
+        if not isinstance(value, str):
+            raise self.fail(path, f"{what} must be text, got {_kind(value)}")
+        return value
+
+    def vector(self, value: Any, path: tuple, what: str, length: int) -> tuple[float, ...]:
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and length == 1:
+            value = [value]
+        if not isinstance(value, list):
+            raise self.fail(path, f"{what} must be a list of {length} numbers, got {_kind(value)}")
+        if len(value) != length:
+            raise self.fail(path, f"{what} must have {length} value(s), got {len(value)}")
+        return tuple(self.number(v, path + (i,), f"{what}[{i}]") for i, v in enumerate(value))
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    return {bool: "true/false", int: "an integer", float: "a number", str: f"text {value!r}",
+            list: "a list", dict: "a mapping"}.get(type(value), type(value).__name__)
+
+
+def load_network(path: str | Path) -> Network:
+    """Read and validate a net.yaml file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError("no such file", str(path)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read file: {exc}", str(path)) from None
+    return parse_network(text, str(path))
+
+
+def parse_network(text: str, file: str = "<net.yaml>") -> Network:
+    """Validate the YAML text of a network description."""
+    located = load_yaml(text, file)
+    r = _Reader(located)
+    doc = r.mapping(located.data, (), TOP_KEYS, "the network description")
+    for required in ("inputs", "layers", "loss"):
+        if required not in doc:
+            raise r.fail((), f"missing key {required!r} (a network needs inputs, layers and a loss)")
+
+    inputs = _inputs(r, doc["inputs"])
+    notation = _notation(r, doc.get("notation", {}))
+    if "inputs" in doc and isinstance(doc["inputs"], int) and notation.style == "node":
+        inputs = tuple(f"{notation.post}{k + 1}" for k in range(len(inputs)))
+    elif isinstance(doc["inputs"], int):
+        inputs = tuple(f"{notation.input}{k + 1}" for k in range(len(inputs)))
+    layers = _layers(r, doc["layers"])
+    loss = _loss(r, doc["loss"])
+    name = doc.get("name", Path(file).stem)
+    if not isinstance(name, str) or not IDENT_RE.match(name.replace("-", "_")):
+        raise r.fail(("name",), "name must be an identifier (letters, digits, - and _)")
+    network = Network(
+        name=name,
+        source=file,
+        inputs=inputs,
+        layers=layers,
+        loss=loss,
+        notation=notation,
+        description=r.string(doc.get("description", ""), ("description",), "description"),
+        text=text,
+    )
+    _check_names(r, network)
+    if network.layers[-1].activation.name == fn.SOFTMAX and network.sizes[-1] < 2:
+        raise r.fail(("layers",), "a softmax output layer needs at least 2 units")
+    for l, layer in enumerate(layers[:-1]):
+        if layer.activation.name == fn.SOFTMAX:
+            raise r.fail(("layers", l, "activation"), "softmax is supported on the output layer only")
+    extra: dict[str, Any] = {}
+    if "parameters" in doc:
+        extra["parameters"] = _parameters(r, doc["parameters"], network)
+    examples = []
+    if "example" in doc and "examples" in doc:
+        raise r.fail(("examples",), "give either example or examples, not both")
+    if "example" in doc:
+        examples = [_example(r, doc["example"], ("example",), network)]
+    if "examples" in doc:
+        if not isinstance(doc["examples"], list) or not doc["examples"]:
+            raise r.fail(("examples",), "examples must be a non-empty list of {x: [...], y: [...]}")
+        examples = [_example(r, e, ("examples", i), network) for i, e in enumerate(doc["examples"])]
+    extra["examples"] = tuple(examples)
+    if "learning_rate" in doc:
+        extra["learning_rate"] = r.number(doc["learning_rate"], ("learning_rate",), "learning_rate", positive=True)
+    if "train" in doc:
+        t = r.mapping(doc["train"], ("train",), TRAIN_KEYS, "train")
+        threshold = t.get("until_loss_below")
+        extra["training"] = Training(
+            r.integer(t.get("steps", 1), ("train", "steps"), "train.steps"),
+            None if threshold is None else r.number(threshold, ("train", "until_loss_below"), "train.until_loss_below", positive=True),
+        )
+    return _replace(network, **extra)
+
+
+def _replace(network: Network, **changes: Any) -> Network:
+    from dataclasses import replace
+
+    return replace(network, **changes)
+
+
+def _inputs(r: _Reader, value: Any) -> tuple[str, ...]:
+    if isinstance(value, int) and not isinstance(value, bool):
+        count = r.integer(value, ("inputs",), "inputs")
+        return tuple(f"x{k + 1}" for k in range(count))
+    if isinstance(value, list) and value:
+        names = []
+        for i, item in enumerate(value):
+            if not isinstance(item, str) or not IDENT_RE.match(item):
+                raise r.fail(("inputs", i), f"input names must be identifiers like x1, got {item!r}")
+            names.append(item)
+        return tuple(names)
+    raise r.fail(("inputs",), "inputs must be a count (2) or a list of names ([x1, x2])")
+
+
+def _layers(r: _Reader, value: Any) -> tuple[Layer, ...]:
+    if not isinstance(value, list) or not value:
+        raise r.fail(("layers",), "layers must be a non-empty list of {units, activation, bias}")
+    layers = []
+    for i, item in enumerate(value):
+        path = ("layers", i)
+        item = r.mapping(item, path, LAYER_KEYS, f"layer {i + 1}")
+        if "units" not in item:
+            raise r.fail(path, f"layer {i + 1} needs units")
+        units = r.integer(item["units"], path + ("units",), f"layer {i + 1} units")
+        bias = item.get("bias", True)
+        if not isinstance(bias, bool):
+            raise r.fail(path + ("bias",), f"layer {i + 1} bias must be true or false")
+        layers.append(Layer(units, _activation(r, item, path), bias))
+    return tuple(layers)
+
+
+def _activation(r: _Reader, item: dict, path: tuple) -> fn.Activation:
+    name = r.string(item.get("activation", "sigmoid"), path + ("activation",), "activation")
+    canonical = fn.ACTIVATION_ALIASES.get(name, name)
+    if canonical == "custom":
+        if "formula" not in item:
+            raise r.fail(path, "a custom activation needs formula: a formula in x, like x / (1 + exp(-x))")
+        text = r.string(item["formula"], path + ("formula",), "formula")
+        try:
+            formula = parse_formula(text, {"x": fn.X})
+        except InputError as exc:
+            raise exc.located(r.src.file, r.src.line(path + ("formula",))) from None
+        return fn.custom_activation(formula, "custom")
+    if "formula" in item:
+        raise r.fail(path + ("formula",), "formula is only for activation: custom")
+    if canonical not in fn.ACTIVATION_FORMULAS and canonical != fn.SOFTMAX:
+        raise r.fail(path + ("activation",),
+                     f"unknown activation {name!r} (expected one of: {', '.join(fn.activation_names())}, custom)")
+    params = {}
+    if "slope" in item:
+        if canonical != "leaky_relu":
+            raise r.fail(path + ("slope",), "slope is only for leaky_relu")
+        params["slope"] = r.number(item["slope"], path + ("slope",), "slope")
+    return fn.make_activation(canonical, **params)
+
+
+def _loss(r: _Reader, value: Any) -> fn.Loss:
+    path = ("loss",)
+    if isinstance(value, str):
+        value = {"type": value}
+    value = r.mapping(value, path, LOSS_KEYS, "loss")
+    name = r.string(value.get("type"), path + ("type",), "loss type")
+    canonical = fn.LOSS_ALIASES.get(name, name)
+    if canonical == "custom":
+        if "formula" not in value:
+            raise r.fail(path, "a custom loss needs formula: a formula in yhat (output) and y (target)")
+        text = r.string(value["formula"], path + ("formula",), "loss formula")
+        try:
+            formula = parse_formula(text, {"yhat": fn.A, "y": fn.T})
+        except InputError as exc:
+            raise exc.located(r.src.file, r.src.line(path + ("formula",))) from None
+        if not formula.has(fn.A):
+            raise r.fail(path + ("formula",), "a custom loss must depend on yhat (the network output)")
+        return fn.custom_loss(formula)
+    if canonical not in fn.LOSS_FORMULAS:
+        raise r.fail(path + ("type",), f"unknown loss {name!r} (expected one of: {', '.join(fn.loss_names())})")
+    params = {}
+    if "base" in value:
+        if canonical not in fn.LOSS_PARAMETERS:
+            raise r.fail(path + ("base",), f"base is only for the cross-entropy losses, not {canonical}")
+        base = value["base"]
+        if base == "e":
+            base = float(sp.E)
+        base = r.number(base, path + ("base",), "log base", positive=True)
+        if base == 1:
+            raise r.fail(path + ("base",), "log base must not be 1")
+        if abs(base - float(sp.E)) > 1e-12:
+            params["base"] = base
+    return fn.make_loss(canonical, **params)
+
+
+def _notation(r: _Reader, value: Any) -> Notation:
+    path = ("notation",)
+    value = r.mapping(value, path, NOTATION_KEYS, "notation")
+    style = value.get("style", "layered")
+    if style not in STYLES:
+        raise r.fail(path + ("style",), f"notation style must be one of {', '.join(STYLES)}, got {style!r}")
+    order = value.get("weight_order", "source_major")
+    if order not in WEIGHT_ORDERS:
+        raise r.fail(path + ("weight_order",), f"weight_order must be one of {', '.join(WEIGHT_ORDERS)}")
+    letters = {}
+    for key in ("pre", "post", "input", "output", "target", "loss", "weight", "bias", "delta"):
+        if key in value:
+            letter = value[key]
+            if not valid_letter(letter):
+                raise r.fail(path + (key,),
+                             f"notation.{key} must be a letter, a letter+hat (yhat) or a short word, got {letter!r}")
+            letters[key] = letter
+    return Notation(style=style, weight_order=order, **letters)
+
+
+def _check_names(r: _Reader, network: Network) -> None:
+    """Every displayed quantity must have its own ASCII name (the checker parses them)."""
+    namer = network.namer()
+    seen: dict[str, str] = {}
+
+    def claim(name: str, what: str) -> None:
+        if name in seen and seen[name] != what:
+            raise r.fail(("notation",), f"the name {name!r} is used for both {seen[name]} and {what}; "
+                         "choose other notation letters")
+        seen[name] = what
+
+    if network.parameter_count > 5000:
+        return  # names of huge networks are generated from distinct letters; checked on the corners
+    for k in range(network.sizes[0]):
+        claim(namer.input(k).ascii, f"input {k + 1}")
+    for l in range(1, network.depth + 1):
+        for j in range(network.sizes[l]):
+            claim(namer.pre(l, j).ascii, f"pre-activation {l},{j}")
+            claim(namer.post(l, j).ascii, f"post-activation {l},{j}")
+            claim(namer.bias(l, j).ascii, f"b{l}[{j}]")
+            for k in range(network.sizes[l - 1]):
+                claim(namer.weight(l, j, k).ascii, f"W{l}[{j},{k}]")
+    for j in range(network.sizes[-1]):
+        claim(namer.target(j).ascii, f"target {j + 1}")
+    claim(namer.loss().ascii, "the loss")
+
+
+def _parameters(r: _Reader, value: Any, network: Network) -> dict[str, np.ndarray]:
+    path = ("parameters",)
+    if not isinstance(value, dict):
+        raise r.fail(path, "parameters must be a mapping (W1: [[...]], b1: [...] or w1: 0.15, …)")
+    sizes = network.sizes
+    arrays: dict[str, np.ndarray] = {}
+    for l, layer in enumerate(network.layers, start=1):
+        arrays[f"W{l}"] = np.full((layer.units, sizes[l - 1]), np.nan)
+        if layer.bias:
+            arrays[f"b{l}"] = np.full(layer.units, np.nan)
+    by_name = {}
+    namer = network.namer()
+    for l, layer in enumerate(network.layers, start=1):
+        for j in range(layer.units):
+            if layer.bias:
+                by_name[namer.bias(l, j).ascii] = (f"b{l}", (j,))
+            for k in range(sizes[l - 1]):
+                by_name[namer.weight(l, j, k).ascii] = (f"W{l}", (j, k))
+    for key, item in value.items():
+        kpath = path + (key,)
+        match = CANONICAL_RE.match(str(key))
+        if isinstance(item, list):
+            if not match or match.group(3) is not None or f"{match.group(1)}{match.group(2)}" not in arrays:
+                raise r.fail(kpath, f"a list of values needs a layer key like W1 or b1 (known: {', '.join(arrays)}), got {key!r}")
+            target = arrays[str(key)]
+            if key.startswith("W"):
+                rows = item
+                if len(rows) != target.shape[0] or not all(isinstance(row, list) and len(row) == target.shape[1] for row in rows):
+                    raise r.fail(kpath, f"{key} must be a {target.shape[0]}×{target.shape[1]} matrix "
+                                 f"(one row per unit of layer {match.group(2)}, one column per unit of the layer below)")
+                for j, row in enumerate(rows):
+                    target[j] = r.vector(row, kpath + (j,), f"{key}[{j}]", target.shape[1])
+            else:
+                target[:] = r.vector(item, kpath, key, target.shape[0])
+            continue
+        if match and match.group(3) is not None:
+            array_key = f"{match.group(1)}{match.group(2)}"
+            if array_key not in arrays:
+                raise r.fail(kpath, f"no parameter {key!r} in this network")
+            index = (int(match.group(3)),) if match.group(1) == "b" else (int(match.group(3)), int(match.group(4) or -1))
+            if match.group(1) == "W" and match.group(4) is None:
+                raise r.fail(kpath, f"a weight id needs two indices, like W1[0,1]")
+            if any(i < 0 or i >= n for i, n in zip(index, arrays[array_key].shape)) or len(index) != arrays[array_key].ndim:
+                raise r.fail(kpath, f"{key} is out of range: {array_key} has shape {arrays[array_key].shape}")
+            arrays[array_key][index] = r.number(item, kpath, str(key))
+            continue
+        if key in by_name:
+            array_key, index = by_name[key]
+            arrays[array_key][index] = r.number(item, kpath, str(key))
+            continue
+        raise r.fail(kpath, f"unknown parameter {key!r}: expected a layer key (W1, b1), a canonical id "
+                     f"(W1[0,0]) or a name of this notation (like {next(iter(by_name))})")
+    for key, array in arrays.items():
+        if np.isnan(array).any():
+            missing = np.argwhere(np.isnan(array))[0]
+            index = ",".join(map(str, missing))
+            raise r.fail(path, f"parameters are incomplete: no value for {key}[{index}]")
+    return arrays
+
+
+def _example(r: _Reader, value: Any, path: tuple, network: Network) -> Example:
+    value = r.mapping(value, path, EXAMPLE_KEYS, "an example")
+    for key in ("x", "y"):
+        if key not in value:
+            raise r.fail(path, f"an example needs {key}: ({'inputs' if key == 'x' else 'targets'})")
+    return Example(
+        r.vector(value["x"], path + ("x",), "example x", network.sizes[0]),
+        r.vector(value["y"], path + ("y",), "example y", network.sizes[-1]),
+    )
