@@ -9,6 +9,7 @@ inputs; unit j and source k count from 0 in canonical ids and from 1 in displaye
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 STYLES = ("flat", "layered", "node")
@@ -31,7 +32,7 @@ def letter_forms(letter: str) -> tuple[str, str]:
     if len(letter) == 1:
         return letter, letter
     if len(letter) == 4 and letter.endswith("hat"):
-        return letter[0] + "\u0302", f"\\hat{{{letter[0]}}}"
+        return unicodedata.normalize("NFC", letter[0] + "\u0302"), f"\\hat{{{letter[0]}}}"
     return letter, f"\\mathrm{{{letter}}}"
 
 

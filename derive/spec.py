@@ -190,7 +190,9 @@ def parse_network(text: str, file: str = "<net.yaml>") -> Network:
         inputs = tuple(f"{notation.input}{k + 1}" for k in range(len(inputs)))
     layers = _layers(r, doc["layers"])
     loss = _loss(r, doc["loss"])
-    name = doc.get("name", Path(file).stem)
+    name = doc.get("name", re.sub(r"\W+", "_", Path(file).stem).strip("_") or "net")
+    if not name[:1].isalpha():
+        name = "net_" + name
     if not isinstance(name, str) or not IDENT_RE.match(name.replace("-", "_")):
         raise r.fail(("name",), "name must be an identifier (letters, digits, - and _)")
     network = Network(

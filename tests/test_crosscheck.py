@@ -1,0 +1,100 @@
+"""Every gradient three ways: SymPy's diff of the composed loss (exactly), the δ-recursion chain,
+NumPy backprop, and central finite differences."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import sympy as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from derive.chain import ChainDerivation
+from derive.numeric import backprop
+from derive.report import evaluate
+from helpers import finite_differences, random_parameters, small_network, symbolic_values
+
+SMOOTH_CASES = [
+    ((1, 1, 1), ["sigmoid", "sigmoid"], "half_squared_error"),
+    ((2, 2, 1), ["tanh", "sigmoid"], {"type": "binary_cross_entropy", "base": 10}),
+    ((1, 2, 2), ["softplus", "softmax"], "categorical_cross_entropy"),
+    ((2, 1, 1), ["swish", "linear"], "squared_error"),
+    ((1, 1, 2), ["sigmoid", "sigmoid"], "mean_squared_error"),
+    ((1, 1, 1), ["sigmoid", "linear"], {"type": "custom", "formula": "'(yhat - y)^4 / 4'"}),
+]
+
+
+@pytest.mark.parametrize("sizes,acts,loss", SMOOTH_CASES)
+def test_chain_equals_sympy_diff_exactly(sizes, acts, loss):
+    chain = ChainDerivation(small_network(sizes, acts, loss))
+    sub = chain.forward_substitution()
+    full = chain.loss().xreplace(sub)
+    for p in chain.s.parameters():
+        assert sp.simplify(sp.diff(full, p) - chain.closed_form(p).xreplace(sub)) == 0, p
+
+
+@pytest.mark.parametrize("acts", [["relu", "leaky_relu"], ["leaky_relu", "relu"]])
+def test_piecewise_chain_equals_sympy_diff_at_exact_points(acts):
+    """Piecewise activations: exact rational arithmetic at points on both sides of every kink."""
+    net = small_network((2, 2, 1), acts, "squared_error")
+    chain = ChainDerivation(net)
+    sub = chain.forward_substitution()
+    full = chain.loss().xreplace(sub)
+    rng = np.random.default_rng(1)
+    for _ in range(4):
+        point = {s: sp.Rational(int(rng.integers(-9, 10)), 7) for s in [*chain.s.x, *chain.s.y, *chain.s.parameters()]}
+        for p in chain.s.parameters():
+            exact = sp.diff(full, p).xreplace(point)
+            mine = chain.closed_form(p).xreplace(sub).xreplace(point)
+            assert sp.nsimplify(exact - mine) == 0
+
+
+ACTIVATIONS = ["sigmoid", "tanh", "relu", "leaky_relu", "linear", "softplus", "swish"]
+LOSSES = ["squared_error", "half_squared_error", "mean_squared_error"]
+
+
+@st.composite
+def networks(draw):
+    depth = draw(st.integers(1, 3))
+    sizes = [draw(st.integers(1, 3)) for _ in range(depth + 1)]
+    acts = [draw(st.sampled_from(ACTIVATIONS)) for _ in range(depth)]
+    kind = draw(st.sampled_from(["regression", "binary", "softmax"]))
+    if kind == "binary":
+        acts[-1], loss = "sigmoid", {"type": "binary_cross_entropy", "base": draw(st.sampled_from([2, 10, "e"]))}
+    elif kind == "softmax":
+        sizes[-1] = max(sizes[-1], 2)
+        acts[-1], loss = "softmax", "categorical_cross_entropy"
+    else:
+        loss = draw(st.sampled_from(LOSSES))
+    bias = draw(st.booleans())
+    return small_network(tuple(sizes), acts, loss, bias=bias), kind, draw(st.integers(0, 2**31))
+
+
+@settings(max_examples=40, deadline=None)
+@given(networks())
+def test_random_networks_agree_three_ways(case):
+    net, kind, seed = case
+    rng = np.random.default_rng(seed)
+    params = random_parameters(net, rng)
+    X = rng.uniform(-1, 1, (3, net.sizes[0]))
+    if kind == "binary":
+        Y = rng.integers(0, 2, (3, net.sizes[-1])).astype(float)
+    elif kind == "softmax":
+        Y = np.eye(net.sizes[-1])[rng.integers(0, net.sizes[-1], 3)]
+    else:
+        Y = rng.uniform(-1, 1, (3, net.sizes[-1]))
+    result = backprop(net, params, X, Y)
+    fd = finite_differences(net, params, X, Y)
+    for key in params:
+        np.testing.assert_allclose(result.grads[key], fd[key], rtol=1e-5, atol=1e-7)
+    # The symbolic chain, evaluated at each example, averaged: the same numbers.
+    chain = ChainDerivation(net)
+    sub = chain.forward_substitution()
+    for p in chain.s.parameters():
+        kind_, l, j, k = chain.s.position(p)
+        key, index = (f"W{l}", (j, k)) if kind_ == "weight" else (f"b{l}", (j,))
+        per_example = []
+        for x, y in zip(X, Y):
+            values = symbolic_values(chain, params, x, y)
+            per_example.append(evaluate(chain.closed_form(p).xreplace(sub), values))
+        assert np.mean(per_example) == pytest.approx(result.grads[key][index], rel=1e-9, abs=1e-12)

@@ -1,0 +1,89 @@
+"""Bad network descriptions: one line naming the file, the line and what was expected; exit 2."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from cli import main
+from derive.errors import InputError
+from derive.spec import parse_network
+
+GOOD = """\
+inputs: [x1, x2]
+layers:
+  - {units: 2, activation: sigmoid}
+  - {units: 1, activation: sigmoid}
+loss: half_squared_error
+"""
+
+BAD = [
+    ("inputs: [x1\nlayers: []\n", 2, "YAML syntax error"),
+    (GOOD + "colour: blue\n", 6, "unknown key 'colour'"),
+    (GOOD.replace("units: 2", "units: two"), 3, "must be an integer"),
+    (GOOD.replace("units: 2", "units: 0"), 3, "at least 1"),
+    (GOOD.replace("units: 2", "units: -3"), 3, "at least 1"),
+    (GOOD.replace("activation: sigmoid}", "activation: sigmoyd}", 1), 3, "unknown activation 'sigmoyd'"),
+    (GOOD.replace("half_squared_error", "hinge"), 5, "unknown loss 'hinge'"),
+    (GOOD + "parameters:\n  W1: [[1, 2, 3], [4, 5, 6]]\n", 7, "must be a 2×2 matrix"),
+    (GOOD + "parameters:\n  w9: 1.0\n", 7, "unknown parameter 'w9'"),
+    (GOOD + "example: {x: [1, 2, 3], y: [1]}\n", 6, "must have 2 value(s), got 3"),
+    (GOOD + "example: {x: [1, 2]}\n", 6, "needs y"),
+    (GOOD.replace("activation: sigmoid}", "activation: custom, formula: 'x * q'}", 1), 3, "unknown name 'q'"),
+    (GOOD.replace("activation: sigmoid}", "activation: custom, formula: 'x +* 2'}", 1), 3, "cannot parse formula"),
+    (GOOD.replace("activation: sigmoid}", "activation: custom, formula: '__import__(\"os\")'}", 1), 3, "cannot parse"),
+    (GOOD.replace("half_squared_error", "{type: custom, formula: 'y^2'}"), 5, "must depend on yhat"),
+    (GOOD + "learning_rate: -1\n", 6, "must be positive"),
+    (GOOD + "notation: {style: fancy}\n", 6, "notation style"),
+    (GOOD + "notation: {pre: 'a; rm -rf'}\n", 6, "notation.pre must be a letter"),
+    (GOOD + "notation: {pre: a, post: a}\n", 6, "is used for both"),
+    (GOOD.replace("inputs: [x1, x2]", "inputs: [x1, '2x']"), 1, "identifiers"),
+    ("layers: []\n", 1, "missing key 'inputs'"),
+    ("- 1\n- 2\n", 1, "must be a mapping"),
+    (GOOD + "parameters:\n  W1: [[1, 2], [3, 4]]\n", 6, "incomplete"),
+]
+
+
+@pytest.mark.parametrize("text,line,message", BAD, ids=[m for _, _, m in BAD])
+def test_bad_input_names_file_line_and_expectation(text, line, message):
+    with pytest.raises(InputError) as info:
+        parse_network(text, "net.yaml")
+    assert info.value.file == "net.yaml"
+    assert info.value.line == line, str(info.value)
+    assert message in info.value.message
+
+
+@pytest.mark.parametrize("text,line,message", BAD[:6], ids=[m for _, _, m in BAD[:6]])
+def test_cli_reports_one_line_and_exit_code_2(tmp_path, text, line, message):
+    path = tmp_path / "net.yaml"
+    path.write_text(text)
+    out = tmp_path / "out.txt"
+    result = CliRunner().invoke(main, [str(path), "-o", str(out)], standalone_mode=False)
+    assert isinstance(result.exception, InputError)
+    from cli import entry  # the console entry point turns it into exit code 2
+    import subprocess, sys
+    proc = subprocess.run([sys.executable, "-c", "import cli; cli.entry()", str(path), "-o", str(out)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.strip().count("\n") == 0
+    assert f"{path}:{line}:" in proc.stderr and message in proc.stderr
+    assert not out.exists()  # nothing half-written
+
+
+def test_missing_file_is_exit_2(tmp_path):
+    import subprocess, sys
+    proc = subprocess.run([sys.executable, "-c", "import cli; cli.entry()", str(tmp_path / "nope.yaml")],
+                          capture_output=True, text=True)
+    assert proc.returncode == 2 and "no such file" in proc.stderr
+
+
+def test_parameters_three_ways_agree():
+    by_layer = parse_network(GOOD + "parameters: {W1: [[1, 2], [3, 4]], b1: [5, 6], W2: [[7, 8]], b2: [9]}\n")
+    by_id = parse_network(GOOD + "parameters: {'W1[0,0]': 1, 'W1[0,1]': 2, 'W1[1,0]': 3, 'W1[1,1]': 4, "
+                          "'b1[0]': 5, 'b1[1]': 6, 'W2[0,0]': 7, 'W2[0,1]': 8, 'b2[0]': 9}\n")
+    by_name = parse_network(GOOD + "parameters: {w1_1_1: 1, w1_1_2: 2, w1_2_1: 3, w1_2_2: 4, b1_1: 5, b1_2: 6, "
+                            "w2_1_1: 7, w2_1_2: 8, b2_1: 9}\n")
+    for key in by_layer.parameters:
+        assert (by_layer.parameters[key] == by_id.parameters[key]).all()
+        assert (by_layer.parameters[key] == by_name.parameters[key]).all()
