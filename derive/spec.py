@@ -7,7 +7,7 @@ The format is documented in docs/format.md.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -237,8 +237,6 @@ def parse_network(text: str, file: str = "<net.yaml>") -> Network:
 
 
 def _replace(network: Network, **changes: Any) -> Network:
-    from dataclasses import replace
-
     return replace(network, **changes)
 
 

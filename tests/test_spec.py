@@ -5,6 +5,9 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
+import subprocess
+import sys
+
 from cli import main
 from derive.errors import InputError
 from derive.spec import parse_network
@@ -60,8 +63,7 @@ def test_cli_reports_one_line_and_exit_code_2(tmp_path, text, line, message):
     out = tmp_path / "out.txt"
     result = CliRunner().invoke(main, [str(path), "-o", str(out)], standalone_mode=False)
     assert isinstance(result.exception, InputError)
-    from cli import entry  # the console entry point turns it into exit code 2
-    import subprocess, sys
+    # the console entry point turns it into one line and exit code 2
     proc = subprocess.run([sys.executable, "-c", "import cli; cli.entry()", str(path), "-o", str(out)],
                           capture_output=True, text=True)
     assert proc.returncode == 2
@@ -72,7 +74,6 @@ def test_cli_reports_one_line_and_exit_code_2(tmp_path, text, line, message):
 
 
 def test_missing_file_is_exit_2(tmp_path):
-    import subprocess, sys
     proc = subprocess.run([sys.executable, "-c", "import cli; cli.entry()", str(tmp_path / "nope.yaml")],
                           capture_output=True, text=True)
     assert proc.returncode == 2 and "no such file" in proc.stderr
