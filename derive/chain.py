@@ -162,7 +162,7 @@ class ChainDerivation:
 
     def closed_form(self, param: sp.Symbol) -> sp.Expr:
         """∂E/∂θ as one expression in the forward values a, z, the weights and the targets."""
-        kind, l, j, _ = self.s.position(param)
+        _, l, j, _ = self.s.position(param)
         return self.deltas[l][j] * self.input_factor(param).expr
 
     def simplified_delta(self, l: int, j: int) -> sp.Expr:

@@ -363,7 +363,7 @@ def _check_names(r: _Reader, network: Network) -> None:
         seen[name] = what
 
     if network.parameter_count > 5000:
-        return  # names of huge networks are generated from distinct letters; checked on the corners
+        return  # per-unit names are only built for small networks; the letters were validated above
     for k in range(network.sizes[0]):
         claim(namer.input(k).ascii, f"input {k + 1}")
     for l in range(1, network.depth + 1):
