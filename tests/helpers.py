@@ -52,3 +52,82 @@ def symbolic_values(chain: ChainDerivation, params, x, y) -> dict[sp.Symbol, flo
     values.update(zip(chain.s.y, y))
     values.update(chain.s.values_from(params))
     return values
+
+
+# ---------------------------------------------------------------------------------------------
+# Generated kernels: one helper generates, imports and compares a module against the derivation.
+
+_loaded = 0
+
+
+def load_generated(network: Network, directory, dtype: str = "float64", strategy: str = "auto"):
+    """Generate the Numba module for ``network`` into ``directory`` and import it."""
+    import importlib.util
+
+    from codegen.emit import generate, write_module
+
+    global _loaded
+    _loaded += 1
+    path = write_module(generate(network, dtype, strategy), directory)
+    spec = importlib.util.spec_from_file_location(f"generated_{_loaded}_{path.stem}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def as_tuple(network: Network, params: dict[str, np.ndarray], dtype=np.float64) -> tuple:
+    """Canonical parameter dict → the tuple generated kernels take (copies)."""
+    return tuple(np.array(params[k], dtype=dtype, order="C", copy=True) for k in _keys(network))
+
+
+def symbolic_gradients(network: Network, params, X, Y) -> tuple[float, dict[str, np.ndarray]]:
+    """Mean loss and mean gradients from the symbolic chain, evaluated by SymPy at 30 digits."""
+    from derive.report import evaluate
+
+    chain = ChainDerivation(network)
+    sub = chain.forward_substitution()
+    loss_expr = chain.loss().xreplace(sub)
+    grads = {k: np.zeros_like(v, dtype=float) for k, v in params.items()}
+    total = 0.0
+    for x, y in zip(X, Y):
+        values = symbolic_values(chain, params, x, y)
+        total += evaluate(loss_expr, values)
+        for p in chain.s.parameters():
+            kind, l, j, k = chain.s.position(p)
+            key, index = (f"W{l}", (j, k)) if kind == "weight" else (f"b{l}", (j,))
+            grads[key][index] += evaluate(chain.closed_form(p).xreplace(sub), values)
+    return total / len(X), {k: g / len(X) for k, g in grads.items()}
+
+
+def assert_kernels_agree(module, network: Network, params, X, Y, rtol: float, atol: float = 0.0,
+                         symbolic: bool = True, fd: bool = True, dtype=np.float64) -> None:
+    """A generated module against the derivation: loss, forward, gradients and one SGD step agree
+    with SymPy's evaluation of the symbolic chain (``symbolic``), with NumPy's layer-level
+    backprop, and with central finite differences (``fd``)."""
+    keys = list(params)
+    theta = as_tuple(network, params, dtype)
+    Xd, Yd = np.ascontiguousarray(X, dtype=dtype), np.ascontiguousarray(Y, dtype=dtype)
+    reference = backprop(network, params, X, Y)
+    got = dict(zip(_keys(network), module.gradients(theta, Xd, Yd)))
+    assert set(got) == set(keys)
+    expected_loss, expected = reference.loss, reference.grads
+    if symbolic:
+        expected_loss, expected = symbolic_gradients(network, params, X, Y)
+    for key in keys:
+        np.testing.assert_allclose(got[key], expected[key], rtol=rtol, atol=atol, err_msg=key)
+    np.testing.assert_allclose(module.loss(theta, Xd, Yd), expected_loss, rtol=rtol, atol=atol)
+    np.testing.assert_allclose(module.forward(theta, Xd), reference.a[-1], rtol=rtol, atol=atol)
+    if fd:
+        numeric = finite_differences(network, params, X, Y)
+        for key in keys:
+            np.testing.assert_allclose(got[key], numeric[key], rtol=1e-5, atol=1e-7, err_msg=key)
+    lr = 0.3
+    before = module.sgd_step(theta, Xd, Yd, lr)
+    np.testing.assert_allclose(before, expected_loss, rtol=rtol, atol=atol)
+    for key, value in zip(_keys(network), theta):
+        np.testing.assert_allclose(value, params[key] - lr * expected[key], rtol=rtol, atol=atol, err_msg=key)
+
+
+def _keys(network: Network) -> list[str]:
+    return [f"{kind}{l}" for l, layer in enumerate(network.layers, start=1)
+            for kind in (("W", "b") if layer.bias else ("W",))]

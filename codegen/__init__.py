@@ -1,0 +1,1 @@
+"""Code generation: Numba training kernels from a network's derivation, through Jinja2 templates."""

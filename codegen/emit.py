@@ -1,0 +1,318 @@
+"""Render a network's Numba module from the Jinja2 templates, and write it atomically.
+
+The templates (codegen/templates) hold the skeleton; every formula in them was printed by
+``printer.numba_code`` from ``forms`` (layer strategy) or ``unrolled`` (unrolled strategy).
+A new target (CUDA) adds a template set and a context builder beside these.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from types import SimpleNamespace
+
+import black
+import jinja2
+import numpy as np
+import sympy as sp
+
+import derive
+from derive.errors import InputError
+from derive.spec import Network
+from derive.yaml_source import load_yaml
+
+from . import forms
+from .printer import UnsupportedExpression, numba_code
+from .unrolled import unrolled_program
+
+STRATEGIES = ("auto", "unrolled", "layer")
+DTYPES = ("float64", "float32")
+#: the auto strategy unrolls networks with at most this many parameters (the lecture nets)
+UNROLL_LIMIT = 64
+#: multiply-adds below which the layer kernels loop instead of calling BLAS (bench/)
+BLAS_MIN_WORK = 32768
+#: spec parameters are written into the module as literals up to this many values
+SPEC_LITERAL_LIMIT = 1000
+RELU_FAMILY = {"relu", "leaky_relu"}
+
+_ENV = jinja2.Environment(
+    loader=jinja2.PackageLoader("codegen", "templates"),
+    undefined=jinja2.StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=True,
+    autoescape=False,
+)
+
+
+@dataclass(frozen=True)
+class GeneratedModule:
+    """One generated module: its file name, source and the strategy it was built with."""
+
+    filename: str
+    source: str
+    strategy: str
+    dtype: str
+
+
+def choose_strategy(network: Network, strategy: str = "auto") -> str:
+    """``unrolled`` for networks of at most UNROLL_LIMIT parameters, else ``layer``."""
+    if strategy != "auto":
+        return strategy
+    return "unrolled" if network.parameter_count <= UNROLL_LIMIT else "layer"
+
+
+def module_filename(network: Network, dtype: str) -> str:
+    return f"{network.name}.py" if dtype == "float64" else f"{network.name}_{dtype}.py"
+
+
+def generate(network: Network, dtype: str = "float64", strategy: str = "auto") -> GeneratedModule:
+    """The source of the Numba module for ``network``; InputError if it cannot be compiled."""
+    if dtype not in DTYPES:
+        raise InputError(f"unknown dtype {dtype!r} (expected one of: {', '.join(DTYPES)})")
+    if strategy not in STRATEGIES:
+        raise InputError(f"unknown strategy {strategy!r} (expected one of: {', '.join(STRATEGIES)})")
+    chosen = choose_strategy(network, strategy)
+    try:
+        forms.check_printable(network)
+        context = _module_context(network, dtype, chosen)
+        kernels = _unrolled_context(network) if chosen == "unrolled" else _layer_context(network)
+        context["m"].uses_sigmoid = kernels.pop("uses_sigmoid")
+        context["m"].uses_softplus = kernels.pop("uses_softplus")
+        source = _ENV.get_template(f"{chosen}.py.j2").render(**context, **kernels)
+    except UnsupportedExpression as exc:
+        raise _refusal(network, exc) from None
+    return GeneratedModule(module_filename(network, dtype), format_source(source), chosen, dtype)
+
+
+def write_module(module: GeneratedModule, directory: str | Path) -> Path:
+    """Write the module into ``directory`` through a temporary file and a rename."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise InputError(f"the output folder {directory} does not exist")
+    target = directory / module.filename
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{module.filename}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(module.source)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def _refusal(network: Network, exc: UnsupportedExpression) -> InputError:
+    """The refusal, located at the offending layer's activation (or the loss) in the spec."""
+    message = f"cannot generate Numba code: {exc}"
+    match = re.match(r"layer (\d+):", str(exc))
+    path = ("layers", int(match.group(1)) - 1, "activation") if match else ("loss",)
+    try:
+        return load_yaml(network.text, network.source).error(path, message)
+    except Exception:  # the text is not at hand (a network built in code)
+        return InputError(message, network.source)
+
+
+def format_source(source: str) -> str:
+    """Black's layout (line length 100), so generated code reads like the rest of the project."""
+    return black.format_str(source, mode=black.Mode(line_length=100))
+
+
+def _join(head: str, args: list[str], indent: int = 0, tail: str = "") -> str:
+    """``head(args)tail`` on one line at ``indent``; black wraps it."""
+    return f"{' ' * indent}{head}({', '.join(args)}){tail}"
+
+
+def _module_context(network: Network, dtype: str, strategy: str) -> dict:
+    sizes = network.sizes
+    param_names = [f"{kind}{l}" for l, layer in enumerate(network.layers, start=1)
+                   for kind in (("W", "b") if layer.bias else ("W",))]
+    acts = [layer.activation.name for layer in network.layers]
+    loss = network.loss.name + "".join(f" ({k} {v:g})" for k, v in network.loss.params)
+    m = SimpleNamespace(
+        name=network.name,
+        shape="-".join(map(str, sizes)),
+        activations=" → ".join(acts),
+        loss=loss,
+        version=derive.__version__,
+        options=f" --dtype {dtype} --strategy {strategy}",
+        spec_file=Path(network.source).name,
+        spec_hash=hashlib.sha256(network.text.encode("utf-8")).hexdigest()[:16],
+        strategy_doc=(
+            "unrolled (one example's forward and backward pass as straight-line scalar code,\n"
+            "after common-subexpression elimination)." if strategy == "unrolled" else
+            "layer (matrix products and elementwise loops from the layer-level δ equations:\n"
+            "Z{l} = A{l-1} W{l}ᵀ + b{l}, A{l} = f(Z{l}), D{l} = ∂E/∂Z{l} = (D{l+1} W{l+1}) ⊙ f′(Z{l}))."
+        ),
+        dtype=dtype,
+        sizes=sizes,
+        sizes_tuple=repr(tuple(sizes)),
+        param_names=param_names,
+        param_tuple=repr(tuple(param_names)),
+        uses_sigmoid=False,
+        uses_softplus=False,
+        init_doc=_init_doc(network),
+        init=_init_lines(network),
+        spec_params=_spec_literals(network),
+    )
+    return {
+        "m": m,
+        "signature": lambda name, args: _join(f"def {name}", args, 0, ":"),
+        "call": _join,
+        "returns": lambda values: f"    return {', '.join(values)}",
+        "assign": lambda targets, value: f"    {', '.join(targets)} = {value}",
+        "call_text": _join,
+        "unpack_call": lambda targets, head, args, indent: _join(f"{', '.join(targets)} = {head}", args, indent),
+    }
+
+
+def _init_doc(network: Network) -> str:
+    kinds = {"He" if layer.activation.name in RELU_FAMILY else "Glorot" for layer in network.layers}
+    if kinds == {"Glorot"}:
+        return "Glorot-uniform weights"
+    if kinds == {"He"}:
+        return "He-uniform weights"
+    return "He-uniform weights for ReLU-family layers, Glorot-uniform for the others"
+
+
+def _init_lines(network: Network) -> list[str]:
+    lines = []
+    for l, layer in enumerate(network.layers, start=1):
+        fan_in, units = network.sizes[l - 1], layer.units
+        bound = f"6 / {fan_in}" if layer.activation.name in RELU_FAMILY else f"6 / ({fan_in} + {units})"
+        lines.append(f"rng.uniform(-1.0, 1.0, ({units}, {fan_in})).astype(DTYPE) * DTYPE(math.sqrt({bound}))")
+        if layer.bias:
+            lines.append(f"np.zeros({units}, dtype=DTYPE)")
+    return lines
+
+
+def _spec_literals(network: Network) -> list[str]:
+    if network.parameters is None or network.parameter_count > SPEC_LITERAL_LIMIT:
+        return []
+    literals = []
+    for l, layer in enumerate(network.layers, start=1):
+        for key in ((f"W{l}", f"b{l}") if layer.bias else (f"W{l}",)):
+            literals.append(repr(np.asarray(network.parameters[key], dtype=float).tolist()))
+    return literals
+
+
+def _uses(codes: list[str], function: str) -> bool:
+    return any(re.search(rf"(?<![\w.]){function}\(", code) for code in codes)
+
+
+def _unrolled_context(network: Network) -> dict:
+    prog = unrolled_program(network)
+    codes = [s.code for s in prog.forward + prog.backward]
+    arrays = list(prog.arrays.values())
+    grad_arrays = [(local, f"grad_{canonical}") for canonical, local in prog.arrays.items()]
+    p = SimpleNamespace(
+        scalars=[s.name for s in prog.params],
+        inputs=prog.inputs,
+        targets=prog.targets,
+        input_columns=[f"X[i, {k}]" for k in range(len(prog.inputs))],
+        target_columns=[f"Y[i, {k}]" for k in range(len(prog.targets))],
+        forward=prog.forward,
+        loss_only=prog.loss_only,
+        backward=prog.backward,
+        outputs=prog.outputs,
+        output_row=", ".join(f"out[i, {j}]" for j in range(len(prog.outputs))),
+        loss=prog.loss,
+        example_gradients=[s.example_gradient for s in prog.params],
+        gradients=[s.gradient for s in prog.params],
+        gradients_mean=[f"{s.gradient} / m" for s in prog.params],
+        gradient_targets=[prog.loss, *[s.gradient for s in prog.params]],
+        params=prog.params,
+        arrays=prog.arrays,
+        grad_arrays=grad_arrays,
+        grad_array_of={canonical: grad for (_, grad), canonical in zip(grad_arrays, prog.arrays)},
+        grad_tuple=_tuple_text([g for _, g in grad_arrays]),
+    )
+    unpack = [f"    {_tuple_text(arrays, bare=True)} = params"]
+    unpack += [f"    {s.name} = {prog.arrays[s.array]}[{s.index}]" for s in prog.params]
+    return {
+        "p": p,
+        "unpack_params": lambda: "\n".join(unpack),
+        **_helper_flags(codes),
+    }
+
+
+def _tuple_text(names: list[str], bare: bool = False) -> str:
+    if len(names) == 1:
+        return f"({names[0]},)"
+    return ", ".join(names) if bare else f"({', '.join(names)})"
+
+
+def _helper_flags(codes: list[str]) -> dict:
+    return {"uses_sigmoid": _uses(codes, "sigmoid"), "uses_softplus": _uses(codes, "softplus")}
+
+
+def _layer_context(network: Network) -> dict:
+    L = network.depth
+    helpers: dict[str, SimpleNamespace] = {}
+    layers = []
+    codes: list[str] = []
+    for l, layer in enumerate(network.layers, start=1):
+        act = layer.activation
+        form = forms.layer_form(act)
+        tag = act.name if act.name != "custom" else f"custom{l}"
+        if act.params:
+            tag += "_" + "_".join(re.sub(r"\W", "_", f"{v:g}") for _, v in act.params)
+        bias = "_bias" if layer.bias else ""
+        if form.activation is None:
+            forward_name = f"_softmax{bias}"
+            helpers.setdefault(forward_name, SimpleNamespace(kind="softmax", name=forward_name, bias=layer.bias))
+        else:
+            forward_name = f"_{tag}{bias}"
+            code = numba_code(form.activation)
+            codes.append(code)
+            helpers.setdefault(forward_name, SimpleNamespace(
+                kind="forward", name=forward_name, bias=layer.bias, code=code, doc=f"{act.name}(Z)"))
+        slope_name = f"_{tag}_slope"
+        if l < L:
+            code = numba_code(form.slope)
+            codes.append(code)
+            helpers.setdefault(slope_name, SimpleNamespace(
+                kind="slope", name=slope_name, code=code, doc=f"{act.name}′(Z)",
+                uses_z=form.slope.has(forms.Z), uses_a=form.slope.has(forms.A)))
+        layers.append(SimpleNamespace(
+            n=l, units=layer.units, W=f"W{l}", b=f"b{l}" if layer.bias else None,
+            input="X" if l == 1 else f"A{l - 1}", forward=forward_name, slope=slope_name,
+            softmax=form.activation is None))
+    out = forms.output_form(network)
+    loss_code, delta_code = numba_code(out.loss), numba_code(out.delta)
+    codes += [loss_code, delta_code]
+
+    def reads(expr: sp.Expr) -> list[str]:
+        wanted = [("z = Z[i, j]", forms.Z), ("a = A[i, j]", forms.A), ("y = Y[i, j]", forms.Y)]
+        return [line for line, symbol in wanted if expr.has(symbol)]
+
+    arrays = [name for l in layers for name in (l.W, l.b) if name]
+    forward_results = [name for l in layers for name in (f"Z{l.n}", f"A{l.n}")]
+    if out.softmax:
+        forward_results.append("LSE")
+    return {
+        "L": L,
+        "layers": layers,
+        "helpers": list(helpers.values()),
+        "softmax": out.softmax,
+        "any_bias": any(layer.bias for layer in network.layers),
+        "arrays": arrays,
+        "unpack": _tuple_text(arrays, bare=True),
+        "grads_tuple": _tuple_text([f"grad_{a}" for a in arrays]),
+        "forward_results": forward_results,
+        "blas_min_work": BLAS_MIN_WORK,
+        "out": SimpleNamespace(
+            loss=loss_code, delta=delta_code, loss_uses_lse=out.loss.has(forms.LSE),
+            loss_vars=reads(out.loss), vars=reads(out.loss + out.delta),
+            loss_doc=f"the {network.loss.name} term",
+            delta_doc="fused form" if out.fused else "∂E/∂a · f′(z)",
+        ),
+        **_helper_flags(codes),
+    }

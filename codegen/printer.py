@@ -1,0 +1,51 @@
+"""SymPy → Numba-safe scalar Python: ``math.*`` calls and explicit conditionals, nothing else.
+
+A subclass of SymPy's Python printer. Piecewise becomes a chain of conditional expressions (so
+relu'(0) = 0 is the Piecewise's own second branch), ``sigmoid``/``softplus`` call the stable
+helpers every generated module defines, and anything Numba could not compile in nopython mode
+(Heaviside, DiracDelta, unevaluated derivatives, complex parts) is refused with a reason.
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+from sympy.printing.pycode import PythonCodePrinter
+
+
+class UnsupportedExpression(ValueError):
+    """An expression the generated Numba code cannot evaluate."""
+
+
+class NumbaPrinter(PythonCodePrinter):
+    """Scalar expressions for ``@numba.njit`` functions."""
+
+    printmethod = "_numba_code"
+
+    def __init__(self, settings: dict | None = None) -> None:
+        super().__init__({"fully_qualified_modules": True, "strict": True, **(settings or {})})
+
+    def _print_sigmoid(self, expr: sp.Expr) -> str:
+        return f"sigmoid({self._print(expr.args[0])})"
+
+    def _print_softplus(self, expr: sp.Expr) -> str:
+        return f"softplus({self._print(expr.args[0])})"
+
+    def _refuse(self, expr: sp.Expr) -> str:
+        raise UnsupportedExpression(f"{type(expr).__name__} in {sp.sstr(expr)} has no Numba form")
+
+    _print_Heaviside = _print_DiracDelta = _print_Derivative = _print_Subs = _refuse
+    _print_re = _print_im = _print_arg = _print_sign = _print_Integral = _refuse
+    _print_ComplexInfinity = _print_NaN = _print_ImaginaryUnit = _refuse
+
+
+_PRINTER = NumbaPrinter()
+
+
+def numba_code(expr: sp.Expr) -> str:
+    """Numba-safe Python source for one scalar expression."""
+    try:
+        return _PRINTER.doprint(expr)
+    except UnsupportedExpression:
+        raise
+    except Exception as exc:  # SymPy's printer raises several types for unknown functions
+        raise UnsupportedExpression(f"{sp.sstr(expr)} cannot be printed as Numba code: {exc}") from exc
