@@ -90,6 +90,31 @@ def run(net: str, fmt: str, standalone: bool, output: str | None, expand: bool |
     write_output(text, output)
 
 
+@main.command("codegen")
+@click.argument("nets", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("-o", "--output", "directory", default=".", show_default=True,
+              type=click.Path(file_okay=False), help="Folder to write the module(s) into.")
+@click.option("--dtype", type=click.Choice(["float64", "float32"]), default="float64", show_default=True)
+@click.option("--strategy", type=click.Choice(["auto", "unrolled", "layer"]), default="auto", show_default=True,
+              help="unrolled: straight-line scalar code (small nets); layer: matrix products (any size).")
+def codegen(nets: tuple[str, ...], directory: str, dtype: str, strategy: str) -> None:
+    """Write a Numba module of training kernels for each NET.yaml.
+
+    \b
+    Examples:
+      derive codegen examples/lecture_111.yaml -o build/
+      derive codegen examples/mlp_784.yaml --dtype float32 -o build/
+      derive codegen examples/*.yaml -o generated/      (regenerates generated/)
+    """
+    from codegen.emit import generate, write_module
+    from derive.spec import load_network
+
+    modules = [generate(load_network(net), dtype, strategy) for net in nets]  # all or nothing
+    for module in modules:
+        path = write_module(module, directory)
+        click.echo(f"wrote {path} ({module.strategy}, {module.dtype})")
+
+
 def entry() -> None:
     """Console entry point: InputError becomes one line on stderr and exit code 2."""
     try:

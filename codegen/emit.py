@@ -34,7 +34,7 @@ DTYPES = ("float64", "float32")
 #: the auto strategy unrolls networks with at most this many parameters (the lecture nets)
 UNROLL_LIMIT = 64
 #: multiply-adds below which the layer kernels loop instead of calling BLAS (bench/)
-BLAS_MIN_WORK = 32768
+BLAS_MIN_WORK = 4096
 #: spec parameters are written into the module as literals up to this many values
 SPEC_LITERAL_LIMIT = 1000
 RELU_FAMILY = {"relu", "leaky_relu"}
@@ -83,6 +83,7 @@ def generate(network: Network, dtype: str = "float64", strategy: str = "auto") -
         kernels = _unrolled_context(network) if chosen == "unrolled" else _layer_context(network)
         context["m"].uses_sigmoid = kernels.pop("uses_sigmoid")
         context["m"].uses_softplus = kernels.pop("uses_softplus")
+        context["m"].uses_tanh = kernels.pop("uses_tanh")
         source = _ENV.get_template(f"{chosen}.py.j2").render(**context, **kernels)
     except UnsupportedExpression as exc:
         raise _refusal(network, exc) from None
@@ -93,7 +94,7 @@ def write_module(module: GeneratedModule, directory: str | Path) -> Path:
     """Write the module into ``directory`` through a temporary file and a rename."""
     directory = Path(directory)
     if not directory.is_dir():
-        raise InputError(f"the output folder {directory} does not exist")
+        raise InputError("the output folder does not exist", str(directory))
     target = directory / module.filename
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{module.filename}.", suffix=".tmp")
     try:
@@ -226,7 +227,7 @@ def _unrolled_context(network: Network) -> dict:
         loss=prog.loss,
         example_gradients=[s.example_gradient for s in prog.params],
         gradients=[s.gradient for s in prog.params],
-        gradients_mean=[f"{s.gradient} / m" for s in prog.params],
+        gradients_mean=[f"{s.gradient} * scale" for s in prog.params],
         gradient_targets=[prog.loss, *[s.gradient for s in prog.params]],
         params=prog.params,
         arrays=prog.arrays,
@@ -250,7 +251,7 @@ def _tuple_text(names: list[str], bare: bool = False) -> str:
 
 
 def _helper_flags(codes: list[str]) -> dict:
-    return {"uses_sigmoid": _uses(codes, "sigmoid"), "uses_softplus": _uses(codes, "softplus")}
+    return {name: _uses(codes, name.removeprefix("uses_")) for name in ("uses_sigmoid", "uses_softplus", "uses_tanh")}
 
 
 def _layer_context(network: Network) -> dict:

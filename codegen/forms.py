@@ -52,7 +52,7 @@ def layer_form(activation: fn.Activation) -> LayerForm:
         return LayerForm(None, None)
     formula = stabilize(activation.formula)
     in_output = activation.derivative_in_output
-    slope = in_output.subs(fn.Y, A) if in_output is not None else sp.diff(formula, fn.X)
+    slope = in_output.subs(fn.Y, A) if in_output is not None else fn.differentiate(formula)
     return LayerForm(formula.subs(fn.X, Z), slope.subs(fn.X, Z))
 
 

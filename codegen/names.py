@@ -6,9 +6,9 @@ import keyword
 
 #: names the generated module defines or uses itself; a notation name equal to one gets a "_"
 RESERVED = {
-    "math", "np", "numba", "sigmoid", "softplus", "params", "grads", "X", "Y", "n", "m", "i", "j",
+    "math", "np", "numba", "sigmoid", "softplus", "tanh", "params", "grads", "X", "Y", "n", "m", "i", "j",
     "k", "lr", "seed", "batch_size", "order", "start", "stop", "rows", "loss_sum", "total",
-    "sample", "max", "min", "abs", "range", "len", "float", "int", "DTYPE",
+    "sample", "scale", "example", "r", "max", "min", "abs", "range", "len", "float", "int", "DTYPE",
 }
 
 

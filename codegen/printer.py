@@ -1,8 +1,8 @@
 """SymPy → Numba-safe scalar Python: ``math.*`` calls and explicit conditionals, nothing else.
 
 A subclass of SymPy's Python printer. Piecewise becomes a chain of conditional expressions (so
-relu'(0) = 0 is the Piecewise's own second branch), ``sigmoid``/``softplus`` call the stable
-helpers every generated module defines, and anything Numba could not compile in nopython mode
+relu'(0) = 0 is the Piecewise's own second branch), ``sigmoid``/``softplus``/``tanh`` call the
+helpers a generated module defines when it uses them, and anything Numba could not compile in nopython mode
 (Heaviside, DiracDelta, unevaluated derivatives, complex parts) is refused with a reason.
 """
 
@@ -30,11 +30,18 @@ class NumbaPrinter(PythonCodePrinter):
     def _print_softplus(self, expr: sp.Expr) -> str:
         return f"softplus({self._print(expr.args[0])})"
 
+    def _print_tanh(self, expr: sp.Expr) -> str:
+        return f"tanh({self._print(expr.args[0])})"
+
+    def _print_sign(self, expr: sp.Expr) -> str:
+        u = self._print(expr.args[0])
+        return f"(1.0 if {u} > 0 else (-1.0 if {u} < 0 else 0.0))"
+
     def _refuse(self, expr: sp.Expr) -> str:
         raise UnsupportedExpression(f"{type(expr).__name__} in {sp.sstr(expr)} has no Numba form")
 
     _print_Heaviside = _print_DiracDelta = _print_Derivative = _print_Subs = _refuse
-    _print_re = _print_im = _print_arg = _print_sign = _print_Integral = _refuse
+    _print_re = _print_im = _print_arg = _print_Integral = _refuse
     _print_ComplexInfinity = _print_NaN = _print_ImaginaryUnit = _refuse
 
 

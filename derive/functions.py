@@ -16,6 +16,7 @@ import sympy as sp
 
 #: the argument of every activation formula
 X = sp.Symbol("x")
+_X_REAL = sp.Symbol("x", real=True)
 #: the output of an activation, for derivatives written in terms of it
 Y = sp.Symbol("y")
 #: a network output and its target, the arguments of every per-output loss formula
@@ -60,9 +61,9 @@ class Activation:
 
     @cached_property
     def derivative(self) -> sp.Expr:
-        """f'(x), differentiated by SymPy from the formula."""
+        """f'(x), differentiated by SymPy from the formula, for real x (so |x|' = sign x)."""
         assert self.formula is not None, "softmax has a Jacobian, not a derivative"
-        return sp.diff(self.formula, X)
+        return differentiate(self.formula)
 
     @cached_property
     def derivative_in_output(self) -> sp.Expr | None:
@@ -72,11 +73,19 @@ class Activation:
         return _polynomial_in_output(self.formula, self.derivative)
 
 
+def differentiate(formula: sp.Expr) -> sp.Expr:
+    """d/dx of a formula in ``X``, taking x real so that |x|' = sign(x), not re/im parts."""
+    return sp.diff(formula.subs(X, _X_REAL), _X_REAL).subs(_X_REAL, X)
+
+
 def _polynomial_in_output(f: sp.Expr, df: sp.Expr) -> sp.Expr | None:
     """Find c0 + c1 y + c2 y² equal to df with y = f, verified symbolically, else None."""
     points = [sp.Rational(-7, 10), sp.Rational(3, 10), sp.Rational(11, 10)]
-    rows = [[1.0, float(f.subs(X, p)), float(f.subs(X, p)) ** 2] for p in points]
-    rhs = [float(df.subs(X, p)) for p in points]
+    try:
+        rows = [[1.0, float(f.subs(X, p)), float(f.subs(X, p)) ** 2] for p in points]
+        rhs = [float(df.subs(X, p)) for p in points]
+    except TypeError:  # a derivative SymPy leaves unevaluated (abs: re/im parts) has no value
+        return None
     try:
         coeffs = sp.Matrix(rows).solve(sp.Matrix(rhs))
     except (ValueError, ZeroDivisionError, sp.matrices.common.NonInvertibleMatrixError):
