@@ -115,6 +115,34 @@ def codegen(nets: tuple[str, ...], directory: str, dtype: str, strategy: str) ->
         click.echo(f"wrote {path} ({module.strategy}, {module.dtype})")
 
 
+@main.command("check")
+@click.argument("net", type=click.Path(dir_okay=False))
+@click.argument("work", type=click.Path(dir_okay=False))
+@click.option("--json", "fmt", flag_value="json", help="Every verdict as JSON.")
+@click.option("--markdown", "fmt", flag_value="markdown", help="Feedback a teacher can hand back (Markdown).")
+@click.option("--latex", "fmt", flag_value="latex", help="Feedback as a LaTeX itemize.")
+@click.option("--text", "fmt", flag_value="text", default=True, help="A readable terminal report (default).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE instead of standard output.")
+def check(net: str, work: str, fmt: str, output: str | None) -> None:
+    """Judge a student's claims (WORK.yaml) about NET.yaml, claim by claim.
+
+    \b
+    Exit code: 0 when every claim is right, 1 when some are not, 2 for bad input.
+    Example:
+      derive check examples/office_hours_221.yaml examples/office_hours_221_work.yaml
+    """
+    from derive.check import render
+    from derive.check.judge import check as judge
+    from derive.spec import load_network
+
+    result = judge(load_network(net), work)
+    renderers = {"json": render.render_json, "markdown": render.render_markdown, "latex": render.render_latex,
+                 "text": render.render_text}
+    write_output(renderers[fmt](result), output)
+    if not result.all_right:
+        sys.exit(1)
+
+
 def entry() -> None:
     """Console entry point: InputError becomes one line on stderr and exit code 2."""
     try:
@@ -124,6 +152,8 @@ def entry() -> None:
         sys.exit(exc.exit_code)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
+    except SystemExit:
+        raise
     except click.ClickException as exc:
         exc.show()
         sys.exit(2)

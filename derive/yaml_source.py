@@ -19,6 +19,7 @@ class Located:
     data: Any
     file: str
     lines: dict[Path, int] = field(default_factory=dict)
+    raw: dict[Path, str] = field(default_factory=dict)  # scalar values as written (0.50 keeps its 0)
 
     def line(self, path: Path) -> int | None:
         """The line of ``path``, or of its nearest ancestor that has one."""
@@ -67,6 +68,8 @@ def load_yaml(text: str, file: str) -> Located:
             return result
         if isinstance(node, yaml.SequenceNode):
             return [build(item, path + (i,)) for i, item in enumerate(node.value)]
+        if path is not None:
+            located.raw[path] = node.value
         if node.tag.startswith("tag:yaml.org,2002:") and node.tag.rsplit(":", 1)[1] in {
             "null", "bool", "int", "float", "str"
         }:

@@ -1,0 +1,442 @@
+"""Verdicts on claims: right, right but unsimplified, right to the printed precision, right given
+an earlier wrong number (carried), wrong (with the classic mistake that explains it), or could not
+be judged.
+
+Expressions are compared by value, never by simplification: at the worked example and at random
+points where every forward value is consistent with its definition (so ``z1`` and
+``sigmoid(a1)`` are the same thing). Evaluation runs under a time limit.
+"""
+
+from __future__ import annotations
+
+import itertools
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import numpy as np
+import sympy as sp
+
+from .. import functions as fn
+from ..spec import Network
+from .claims import Claim, Work
+from .graph import ETA, Graph, Mutation, Point, Quantity
+
+RIGHT = "right"
+UNSIMPLIFIED = "right but unsimplified"
+PRECISION = "right to the printed precision"
+CARRIED = "right given an earlier wrong claim"
+WRONG = "wrong"
+UNJUDGED = "could not be judged"
+CREDITED = {RIGHT, UNSIMPLIFIED, PRECISION, CARRIED}
+TIME_LIMIT_S = 2.0
+RANDOM_POINTS = 3
+RTOL = 1e-9
+
+
+class TooSlow(Exception):
+    pass
+
+
+@contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Raise TooSlow after ``seconds`` (a real timer in the main thread; elsewhere size caps only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum, frame):
+        raise TooSlow
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@dataclass
+class Verdict:
+    claim: Claim
+    verdict: str
+    true_value: float | None = None
+    true_expr: sp.Expr | None = None
+    claimed_value: float | None = None  # the number, or the expression's value at the example
+    notes: list[str] = field(default_factory=list)
+    diagnoses: list[str] = field(default_factory=list)
+    factors: list["Verdict"] = field(default_factory=list)
+    carried_from: list[int] = field(default_factory=list)
+
+    @property
+    def credited(self) -> bool:
+        return self.verdict in CREDITED
+
+    @property
+    def points(self) -> float:
+        return self.claim.points if self.credited else 0.0
+
+
+@dataclass
+class Result:
+    network: Network
+    work: Work
+    verdicts: list[Verdict]
+
+    @property
+    def score(self) -> float:
+        return sum(v.points for v in self.verdicts)
+
+    @property
+    def total(self) -> float:
+        return sum(v.claim.points for v in self.verdicts)
+
+    @property
+    def all_right(self) -> bool:
+        return all(v.credited for v in self.verdicts)
+
+
+class Judge:
+    """Judges the claims of one work file in order, carrying claimed numbers forward."""
+
+    def __init__(self, network: Network, graph: Graph, derivative_symbols: dict[sp.Symbol, Quantity]) -> None:
+        if network.parameters is None or not network.examples:
+            from ..errors import InputError
+            raise InputError("derive check needs the network's parameters and an example", network.source)
+        self.net, self.g = network, graph
+        self.derivative_symbols = derivative_symbols
+        example = network.examples[0]
+        self.eta = float(network.learning_rate) if network.learning_rate is not None else 0.0
+        self.example = graph.point(network.parameters, example.x, example.y, self.eta)
+        self.example.updated = self._updated(self.example)
+        rng = np.random.default_rng(2024)
+        self.points = [self.example]
+        for _ in range(RANDOM_POINTS):
+            point = graph.random_point(rng, example.y)
+            point.updated = self._updated(point)
+            self.points.append(point)
+        self.carried: dict[tuple, tuple[float, float, int, bool]] = {}  # key → value, tol, claim, right?
+
+    def _updated(self, point: Point) -> dict[sp.Symbol, float]:
+        s = self.g.s
+        return {p: point.values[p] - point.eta * self.g.derivative(s.loss, p, point) for p in s.parameters()}
+
+    # -- evaluation ---------------------------------------------------------------------------------
+    def evaluate(self, expr: sp.Expr, point: Point) -> float:
+        values = dict(point.values)
+        values[ETA] = point.eta
+        for symbol in expr.free_symbols & set(self.derivative_symbols):
+            q = self.derivative_symbols[symbol]
+            values[symbol] = self.g.value(q, point)
+        missing = expr.free_symbols - set(values)
+        if missing:
+            raise ValueError(f"unknown name {sorted(map(str, missing))[0]}")
+        with time_limit(TIME_LIMIT_S):
+            result = complex(expr.xreplace({k: sp.Float(v, 30) for k, v in values.items()}).evalf(30))
+        if abs(result.imag) > 1e-12 * max(1.0, abs(result.real)):
+            raise ValueError("the expression is not real at the example")
+        return result.real
+
+    # -- judging ------------------------------------------------------------------------------------
+    def judge_all(self, work: Work) -> Result:
+        verdicts = []
+        for claim in work.claims:
+            verdicts.append(self.judge(claim))
+        return Result(self.net, work, verdicts)
+
+    def judge(self, claim: Claim) -> Verdict:
+        q = claim.about
+        truth = self.g.value(q, self.example)
+        verdict = Verdict(claim, RIGHT, truth, self.g.expression(q))
+        if claim.chain:
+            verdict.factors = [self.judge(f) for f in claim.chain]
+            self._judge_chain(verdict)
+        expr_ok = number_ok = None
+        if claim.expr_error is not None:
+            verdict.verdict = UNJUDGED
+            verdict.notes.append(f"the expression was not read: {claim.expr_error}")
+            return verdict
+        if claim.expr is not None:
+            expr_ok = self._judge_expression(verdict)
+            if verdict.verdict == UNJUDGED:
+                return verdict
+        if claim.number is not None:
+            number_ok = self._judge_number(verdict)
+        if claim.expr is None and claim.number is None and not claim.chain:
+            known = self.carried.get(q.key)
+            verdict.verdict = RIGHT if known is None or known[3] else WRONG
+            if known is not None:
+                verdict.claimed_value = known[0]
+            verdict.notes.append("judged by the claim made about it earlier" if known else "nothing claimed")
+            return verdict
+        if expr_ok is False or number_ok is False or any(not f.credited for f in verdict.factors) \
+                and claim.number is None and claim.expr is None:
+            if verdict.verdict not in (CARRIED,):
+                verdict.verdict = WRONG
+        self._remember(verdict)
+        return verdict
+
+    def _judge_chain(self, verdict: Verdict) -> None:
+        """The chain's true factors must multiply to the quantity; say which claimed factor differs."""
+        q = verdict.claim.about
+        product = np.prod([self.g.value(f.claim.about, self.example) for f in verdict.factors])
+        if not np.isclose(product, verdict.true_value, rtol=1e-9, atol=1e-15):
+            verdict.verdict = WRONG
+            verdict.diagnoses.append(
+                f"the chain itself is wrong: its true factors multiply to {product:.6g}, "
+                f"not to the true {verdict.claim.about_text} = {verdict.true_value:.6g}")
+        for factor in verdict.factors:
+            if not factor.credited:
+                verdict.notes.append(f"factor {factor.claim.about_text} is {factor.verdict}; "
+                                     f"the true factor is {_fmt(factor.true_value)}")
+        del q
+
+    def _judge_expression(self, verdict: Verdict) -> bool:
+        claim = verdict.claim
+        try:
+            claimed = [self.evaluate(claim.expr, p) for p in self.points]
+            truth = [self.g.value(claim.about, p) for p in self.points]
+        except TooSlow:
+            verdict.verdict = UNJUDGED
+            verdict.notes.append(f"evaluating the expression took longer than {TIME_LIMIT_S:g} s")
+            return False
+        except (ValueError, TypeError, ZeroDivisionError, OverflowError) as exc:
+            verdict.verdict = UNJUDGED
+            verdict.notes.append(f"the expression could not be evaluated: {exc}")
+            return False
+        verdict.claimed_value = claimed[0]
+        same = [_close(c, t) for c, t in zip(claimed, truth)]
+        if all(same):
+            if sp.count_ops(claim.expr) > sp.count_ops(verdict.true_expr) + 4:
+                verdict.verdict = UNSIMPLIFIED
+            return True
+        verdict.verdict = WRONG
+        if same[0]:
+            verdict.notes.append("the expression has the right value at this example, but not in general")
+        verdict.diagnoses += self._diagnose(claim.about, lambda point, k: claimed[k], exact=True)
+        return False
+
+    def _judge_number(self, verdict: Verdict) -> bool:
+        claim = verdict.claim
+        number = claim.number
+        if verdict.claimed_value is None:
+            verdict.claimed_value = number.value
+        tol = number.tolerance * (1 + 1e-9) + 1e-12
+        if abs(number.value - verdict.true_value) <= tol:
+            if verdict.verdict == RIGHT and claim.expr is None:
+                verdict.verdict = PRECISION
+            return True
+        low, high, sources = self._carried_range(claim)
+        carried = bool(sources) and low - tol <= number.value <= high + tol
+        if claim.expr is not None and verdict.verdict == WRONG:
+            if carried or abs(number.value - verdict.claimed_value) <= tol:
+                verdict.notes.append(f"the number {number.text} follows from the expression as written")
+            return False
+        if claim.expr is not None and not carried:
+            verdict.verdict = WRONG
+            verdict.diagnoses.append(f"arithmetic: the expression is right, its value is {_fmt(verdict.true_value)}, "
+                                     f"not {number.text}")
+            return False
+        if carried:
+            verdict.verdict = CARRIED
+            verdict.carried_from = sources
+            verdict.notes.append("this follows from the earlier wrong claim(s) " +
+                                 ", ".join(f"#{i}" for i in sources) + "; the mistake is reported there")
+            return True
+        if claim.expr is None:
+            verdict.verdict = WRONG
+            verdict.diagnoses += self._diagnose(claim.about, lambda point, k: number.value, exact=False,
+                                                tol=tol)
+        return False
+
+    def _carried_range(self, claim: Claim) -> tuple[float, float, list[int]]:
+        """The quantity's value with earlier wrong claims carried in (each within its printed ±)."""
+        wrong = {key: v for key, v in self.carried.items() if not v[3]}
+        if not wrong:
+            return 0.0, 0.0, []
+        used = []
+        plain = self.g.value(claim.about, self.example)
+        for key, (value, tol, index, _) in wrong.items():
+            overrides = _as_overrides({key: value}, self.g)
+            if not np.isclose(self.g.value(claim.about, self._carried_point(overrides), None, overrides), plain):
+                used.append((key, value, tol, index))
+        if not used:
+            return 0.0, 0.0, []
+        used = used[:6]
+        results = []
+        for signs in itertools.product((-1.0, 0.0, 1.0), repeat=len(used)):
+            overrides = _as_overrides({key: value + sgn * tol for (key, value, tol, _), sgn in zip(used, signs)}, self.g)
+            results.append(self.g.value(claim.about, self._carried_point(overrides), None, overrides))
+        return min(results), max(results), sorted({index for *_, index in used})
+
+    def _carried_point(self, overrides: dict) -> Point:
+        forward = {key[1]: v for key, v in overrides.items() if key[0] == "value"}
+        if not forward:
+            return self.example
+        example = self.net.examples[0]
+        return self.g.point(self.net.parameters, example.x, example.y, self.eta, forward)
+
+    def _remember(self, verdict: Verdict) -> None:
+        """Carry this claim's number forward: its expression's exact value if given, else the number."""
+        claim = verdict.claim
+        if claim.expr is not None and verdict.claimed_value is not None:
+            value, tol = verdict.claimed_value, 0.0
+        elif claim.number is not None:
+            value, tol = claim.number.value, claim.number.tolerance
+        else:
+            return
+        if verdict.verdict == CARRIED:
+            return  # already explained by an earlier source
+        self.carried[claim.about.key] = (value, tol, claim.index, verdict.credited)
+
+    # -- diagnoses ------------------------------------------------------------------------------------
+    def _diagnose(self, q: Quantity, claimed, exact: bool, tol: float = 0.0) -> list[str]:
+        """Names of classic mistakes whose computation gives what was claimed."""
+        points = self.points if exact else [self.example]
+        truth = [self.g.value(q, p) for p in points]
+        found = []
+
+        def matches(values: list[float]) -> bool:
+            if exact:
+                return all(_close(v, claimed(p, k)) for k, (p, v) in enumerate(zip(points, values))) and \
+                    not all(_close(v, t) for v, t in zip(values, truth))
+            return abs(values[0] - claimed(points[0], 0)) <= tol and abs(values[0] - truth[0]) > tol
+
+        if matches([-t for t in truth]):
+            found.append("wrong sign: the claim is the negative of the true value")
+        for mutation in self.mutations(q):
+            try:
+                values = [self.g.value(q, p, mutation) for p in points]
+            except (ZeroDivisionError, ValueError, OverflowError):
+                continue
+            if matches(values):
+                found.append(f"{mutation.name}: {mutation.explain}")
+        return found
+
+    def mutations(self, q: Quantity) -> Iterator[Mutation]:
+        g, s, net = self.g, self.g.s, self.net
+        names = s.names
+        L = net.depth
+        # pre- vs post-activation confused, unit by unit
+        for l in range(1, L + 1):
+            for j in range(len(s.z[l])):
+                pre, post = s.z[l][j], s.a[l][j]
+
+                def swap(p, c, point, pre=pre, post=post):
+                    expr = g.local_expr(p, c)
+                    if post not in expr.free_symbols:
+                        return None
+                    return _number(expr.xreplace({post: pre}), point)
+
+                yield Mutation("pre- vs post-activation confused",
+                               f"{names[pre].text} (before the activation) used where {names[post].text} "
+                               f"(after it) belongs", swap)
+        # missing activation derivative
+        def no_slope(p, c, point):
+            unit = g.unit_of(p)
+            return 1.0 if unit is not None and unit[0] == "post" and g.unit_of(c) is not None else None
+
+        yield Mutation("missing activation derivative", "the factor ∂a/∂z of an activation was left out",
+                       no_slope)
+        # derivative of the wrong loss
+        actual = net.loss
+        for name in ("half_squared_error", "squared_error", "binary_cross_entropy", "categorical_cross_entropy"):
+            for base in ((None,) if "entropy" not in name else (None, 10, 2)):
+                alt = fn.make_loss(name, **({} if base is None else {"base": base}))
+                if alt.formula == actual.formula:
+                    continue
+                label = _loss_label(alt)
+
+                def other_loss(p, c, point, alt=alt):
+                    if p != s.loss:
+                        return None
+                    j = s.a[L].index(c)
+                    return _number(alt.derivative.subs({fn.A: s.a[L][j], fn.T: s.y[j]}, simultaneous=True), point)
+
+                yield Mutation("derivative of the wrong loss",
+                               f"∂E/∂{names[s.a[L][0]].text} of {label} was used, but the loss is "
+                               f"{_loss_label(actual)}", other_loss)
+        # wrong weight index in the hidden-layer sum; updated weight used where the old one belongs
+        for l in range(2, L + 1):
+            for i in range(len(s.z[l])):
+                for j in range(len(s.a[l - 1])):
+                    for j2 in range(len(s.a[l - 1])):
+                        if j2 == j:
+                            continue
+
+                        def index(p, c, point, l=l, i=i, j=j, j2=j2):
+                            if p == s.z[l][i] and c == s.a[l - 1][j]:
+                                return point.values[s.W[l][i][j2]]
+                            return None
+
+                        yield Mutation("wrong weight index in the hidden-layer sum",
+                                       f"{names[s.W[l][i][j2]].text} used where {names[s.W[l][i][j]].text} belongs",
+                                       index)
+
+        def updated_weight(p, c, point):
+            unit = g.unit_of(p)
+            if unit is None or unit[0] != "pre" or g.unit_of(c) is None and c not in s.x:
+                return None
+            l, j = unit[1], unit[2]
+            if c not in s.a[l - 1]:
+                return None
+            return point.updated.get(s.W[l][j][s.a[l - 1].index(c)])
+
+        yield Mutation("updated weight used where the old one belongs",
+                       "a weight after the step was used in the backward pass", updated_weight)
+        if q.kind == "updated":
+            for other in s.parameters():
+                if other == q.num:
+                    continue
+
+                def wrong_gradient(theta, point, grad, other=other):
+                    return point.values[theta] - point.eta * grad(other)
+
+                yield Mutation("a gradient used for the wrong weight's update",
+                               f"{names[q.num].text} was updated with ∂E/∂{names[other].text}", lambda p, c, pt: None,
+                               wrong_gradient)
+            yield Mutation("learning rate applied twice", "θ − η·η·∂E/∂θ", lambda p, c, pt: None,
+                           lambda theta, point, grad: point.values[theta] - point.eta ** 2 * grad(theta))
+            yield Mutation("learning rate not applied", "θ − ∂E/∂θ", lambda p, c, pt: None,
+                           lambda theta, point, grad: point.values[theta] - grad(theta))
+
+
+def _as_overrides(values: dict[tuple, float], graph: Graph) -> dict:
+    """Claimed numbers → the graph's override keys (δ is ∂E/∂z)."""
+    out = {}
+    for (kind, num, den), value in values.items():
+        if kind == "derivative":
+            out[("derivative", num, den)] = value
+        elif kind == "value":
+            out[("value", num, None)] = value
+    return out
+
+
+def _number(expr: sp.Expr, point: Point) -> float:
+    values = {k: v for k, v in point.values.items() if k in expr.free_symbols}
+    return float(expr.xreplace({k: sp.Float(v, 20) for k, v in values.items()}).evalf(20))
+
+
+def _close(a: float, b: float) -> bool:
+    return abs(a - b) <= RTOL * max(abs(a), abs(b)) + 1e-12
+
+
+def _fmt(x: float | None) -> str:
+    return "—" if x is None else f"{x:.6g}"
+
+
+def _loss_label(loss: fn.Loss) -> str:
+    base = dict(loss.params).get("base")
+    return loss.name.replace("_", " ") + (f" (log base {base:g})" if base else "")
+
+
+def check(network: Network, work_path: str) -> Result:
+    """Judge every claim of ``work_path`` about ``network``."""
+    from .claims import load_work
+
+    graph = Graph(network)
+    work = load_work(work_path, graph)
+    return Judge(network, graph, work.derivative_symbols).judge_all(work)
