@@ -228,6 +228,11 @@ class _ClaimReader:
         """A claimed formula over the network's names, η (alpha, eta, lr) and derivatives (dE_dw5)."""
         plain = claim_text(text, latex)
         names = dict(self.formula_names)
+        for name, pre in self.deltas.items():
+            if re.search(rf"\b{name}\b", plain):
+                symbol = sp.Symbol(name)
+                self.derivative_symbols[symbol] = Quantity("derivative", self.graph.s.loss, pre)
+                names[name] = symbol
         for token in set(re.findall(r"\bd[A-Za-z]\w*_d\w+\b", plain)):
             try:
                 q = self.quantity(token)

@@ -20,6 +20,7 @@ import numpy as np
 import sympy as sp
 
 from .. import functions as fn
+from ..errors import InputError
 from ..spec import Network
 from .claims import Claim, Work
 from .graph import ETA, Graph, Mutation, Point, Quantity
@@ -102,10 +103,14 @@ class Result:
 class Judge:
     """Judges the claims of one work file in order, carrying claimed numbers forward."""
 
-    def __init__(self, network: Network, graph: Graph, derivative_symbols: dict[sp.Symbol, Quantity]) -> None:
+    @staticmethod
+    def require_numbers(network: Network) -> None:
         if network.parameters is None or not network.examples:
-            from ..errors import InputError
-            raise InputError("derive check needs the network's parameters and an example", network.source)
+            raise InputError("derive check needs the network's parameters and an example "
+                             "(parameters: and example: in the spec)", network.source)
+
+    def __init__(self, network: Network, graph: Graph, derivative_symbols: dict[sp.Symbol, Quantity]) -> None:
+        self.require_numbers(network)
         self.net, self.g = network, graph
         self.derivative_symbols = derivative_symbols
         example = network.examples[0]
@@ -210,8 +215,9 @@ class Judge:
         verdict.claimed_value = claimed[0]
         same = [_close(c, t) for c, t in zip(claimed, truth)]
         if all(same):
-            if sp.count_ops(claim.expr) > sp.count_ops(verdict.true_expr) + 4:
+            if _simplifies(claim.expr):
                 verdict.verdict = UNSIMPLIFIED
+                verdict.notes.append("right, and it cancels to a shorter form")
             return True
         verdict.verdict = WRONG
         if same[0]:
@@ -420,6 +426,16 @@ def _number(expr: sp.Expr, point: Point) -> float:
     return float(expr.xreplace({k: sp.Float(v, 20) for k, v in values.items()}).evalf(20))
 
 
+def _simplifies(expr: sp.Expr) -> bool:
+    """Whether putting the expression over a common denominator and cancelling shortens it
+    clearly (by two operations or more), within the time limit."""
+    try:
+        with time_limit(TIME_LIMIT_S):
+            return sp.count_ops(sp.cancel(expr)) <= sp.count_ops(expr) - 2
+    except TooSlow:
+        return False
+
+
 def _close(a: float, b: float) -> bool:
     return abs(a - b) <= RTOL * max(abs(a), abs(b)) + 1e-12
 
@@ -437,6 +453,7 @@ def check(network: Network, work_path: str) -> Result:
     """Judge every claim of ``work_path`` about ``network``."""
     from .claims import load_work
 
+    Judge.require_numbers(network)
     graph = Graph(network)
     work = load_work(work_path, graph)
     return Judge(network, graph, work.derivative_symbols).judge_all(work)

@@ -108,11 +108,19 @@ def implicit_products(text: str) -> str:
         tokens.append(match.group(0).strip())
         pos = match.end()
     out: list[str] = []
-    for token in tokens:
+    k = 0
+    while k < len(tokens):
+        token = tokens[k]
         if out and _ends_factor(out[-1]) and _starts_factor(token) and not (
                 token in "([" and out[-1] in FUNCTIONS):
             out.append("*")
+        if token in FUNCTIONS and k + 1 < len(tokens) and tokens[k + 1] not in "([" and \
+                (tokens[k + 1][0].isalnum() or tokens[k + 1][0] == "."):
+            out += [token, "(", tokens[k + 1], ")"]  # \ln 10 → ln(10)
+            k += 2
+            continue
         out.append(token)
+        k += 1
     return " ".join(out)
 
 

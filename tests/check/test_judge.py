@@ -1,0 +1,139 @@
+"""derive check: the seed notebook, every classic-mistake diagnosis, carried errors, verdicts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from derive.check.claims import parse_work
+from derive.check.graph import Graph
+from derive.check.judge import CARRIED, PRECISION, RIGHT, UNJUDGED, UNSIMPLIFIED, WRONG, Judge, check
+from derive.spec import load_network
+
+ROOT = Path(__file__).resolve().parents[2]
+OFFICE = load_network(ROOT / "examples" / "office_hours_221.yaml")
+LECTURE = load_network(ROOT / "examples" / "lecture_111.yaml")
+
+
+def judge(network, claims_yaml: str):
+    graph = Graph(network)
+    work = parse_work(claims_yaml, "work.yaml", graph)
+    return Judge(network, graph, work.derivative_symbols).judge_all(work).verdicts
+
+
+def one(network, claim: str):
+    return judge(network, f"claims:\n  - {claim}\n")[0]
+
+
+def test_seed_002_notebook_mistakes_are_found_and_the_rest_accepted():
+    result = check(OFFICE, str(ROOT / "tests" / "check" / "seed_002_work.yaml"))
+    by_about = {v.claim.about_text: v for v in result.verdicts}
+    # ∂E/∂ŷ = ŷ − y claimed for the −log₁₀ ŷ cost
+    assert by_about["dE/dyhat"].verdict == WRONG
+    assert any("wrong loss" in d and "half squared error" in d for d in by_about["dE/dyhat"].diagnoses)
+    # ∂z₁/∂a₁ evaluated as a₁(1 − a₁)
+    for about in ("dz1/da1", "dz2/da2"):
+        assert by_about[about].verdict == WRONG
+        assert any(d.startswith("pre- vs post-activation confused") for d in by_about[about].diagnoses)
+    # the w₆ update computed with ∂E/∂w₅
+    assert by_about["w6 after"].verdict == WRONG
+    assert any("w₆ was updated with ∂E/∂w₅" in d for d in by_about["w6 after"].diagnoses)
+    # its wrong number is reported once, at its source; later claims are right given it
+    for about in ("dE/dw5", "dE/dw6", "w5 after", "dE/dz1", "dE/dz2"):
+        assert by_about[about].verdict == CARRIED, about
+        assert by_about[about].carried_from == [8]
+    chain = by_about["dE/dw5"]
+    assert [f.claim.about_text for f in chain.factors if not f.credited] == ["dE/dyhat"]
+    # what it got right
+    for about in ("a1", "a2", "a3", "E", "dyhat/da3", "da3/dw5", "da3/dw6", "da1/dw1", "da1/dw3"):
+        assert by_about[about].verdict == RIGHT, about
+    for about in ("z1", "z2", "yhat"):
+        assert by_about[about].verdict == PRECISION, about
+    assert not result.all_right
+    assert result.score == 19 and result.total == 23
+
+
+def test_missing_activation_derivative():
+    v = one(LECTURE, '{about: dE/dw2, expr: "-(T - a2)*a1"}')
+    assert v.verdict == WRONG
+    assert any(d.startswith("missing activation derivative") for d in v.diagnoses)
+
+
+def test_wrong_sign():
+    v = one(LECTURE, '{about: dE/da2, expr: "T - a2"}')
+    assert v.verdict == WRONG and any(d.startswith("wrong sign") for d in v.diagnoses)
+
+
+def test_wrong_weight_index_in_the_hidden_layer_sum():
+    v = one(OFFICE, '{about: dE/dz1, expr: "dE_dyhat*dyhat_da3*w6"}')
+    assert v.verdict == WRONG
+    assert any("wrong weight index" in d and "w₆ used where w₅ belongs" in d for d in v.diagnoses)
+
+
+def test_updated_weight_used_where_the_old_one_belongs():
+    # −0.6618 · 0.2256 · 0.5172 (w5 after the step) instead of · 0.5
+    v = one(OFFICE, "{about: dE/dz1, value: -0.07722}")
+    assert v.verdict == WRONG
+    assert any(d.startswith("updated weight used") for d in v.diagnoses)
+
+
+@pytest.mark.parametrize("value,mistake", [("0.50343", "learning rate applied twice"),
+                                           ("0.5858", "learning rate not applied")])
+def test_learning_rate_mistakes(value, mistake):
+    v = one(OFFICE, f"{{about: w5 after, value: {value}}}")
+    assert v.verdict == WRONG and any(d.startswith(mistake) for d in v.diagnoses), v.diagnoses
+
+
+def test_verdict_kinds():
+    assert one(OFFICE, '{about: dyhat/da3, latex: "\\\\hat{y}(1-\\\\hat{y})"}').verdict == RIGHT
+    assert one(OFFICE, '{about: dyhat/da3, expr: "sigmoid(a3)*(1 - sigmoid(a3))"}').verdict == RIGHT
+    unsimplified = one(OFFICE, '{about: dyhat/da3, expr: "(yhat**2 - yhat**3)/yhat"}')
+    assert unsimplified.verdict == UNSIMPLIFIED
+    assert one(OFFICE, "{about: yhat, value: 0.66}").verdict == PRECISION
+    assert one(OFFICE, "{about: yhat, value: 0.67}").verdict == WRONG
+    assert one(OFFICE, "{about: yhat, value: '0.6562'}").verdict == PRECISION
+    # the printed precision sets the tolerance: 0.656 is ±0.0005, 0.6562068 is ±5e-8 (true 0.65620639)
+    assert one(OFFICE, "{about: yhat, value: 0.656}").verdict == PRECISION
+    assert one(OFFICE, "{about: yhat, value: 0.6562068}").verdict == WRONG
+    arithmetic = one(OFFICE, '{about: a1, expr: "x1*w1 + x2*w3", value: 0.35}')
+    assert arithmetic.verdict == WRONG and arithmetic.diagnoses[0].startswith("arithmetic")
+
+
+def test_chain_with_a_missing_factor_is_wrong_even_with_right_factors():
+    v = one(OFFICE, "{about: dE/dw5, chain: [{about: dE/dyhat}, {about: da3/dw5, expr: z1}]}")
+    assert v.verdict == WRONG and any("the chain itself is wrong" in d for d in v.diagnoses)
+
+
+def test_delta_and_layered_latex_names():
+    three = load_network(ROOT / "examples" / "three_layer.yaml")
+    graph = Graph(three)
+    s = graph.s
+    work = parse_work("claims:\n  - {about: 'delta3_1'}\n  - {about: '\\frac{\\partial L}{\\partial w^{(2)}_{12}}'}\n",
+                      "w.yaml", graph)
+    assert work.claims[0].about.den == s.z[3][0]
+    assert work.claims[1].about.den == s.W[2][0][1]
+
+
+def test_expression_slow_to_evaluate_is_not_judged(monkeypatch):
+    import derive.check.judge as judge_module
+
+    def slow(*args, **kwargs):
+        raise judge_module.TooSlow
+
+    monkeypatch.setattr(judge_module.Judge, "evaluate", slow)
+    v = one(OFFICE, '{about: yhat, expr: "sigmoid(a3)"}')
+    assert v.verdict == UNJUDGED and "longer than" in v.notes[0]
+
+
+def test_time_limit_interrupts_a_long_computation():
+    import time
+
+    from derive.check.judge import TooSlow, time_limit
+
+    start = time.perf_counter()
+    with pytest.raises(TooSlow):
+        with time_limit(0.2):
+            while True:
+                pass
+    assert time.perf_counter() - start < 1.0
