@@ -129,7 +129,7 @@ def check(net: str, work: str, fmt: str, output: str | None) -> None:
     \b
     Exit code: 0 when every claim is right, 1 when some are not, 2 for bad input.
     Example:
-      derive check examples/office_hours_221.yaml examples/office_hours_221_work.yaml
+      derive check examples/office_hours_221.yaml examples/homework/office_hours_221_work.yaml
     """
     from derive.check import render
     from derive.check.judge import check as judge

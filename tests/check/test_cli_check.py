@@ -9,7 +9,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 NET = str(ROOT / "examples" / "office_hours_221.yaml")
-WORK = str(ROOT / "examples" / "office_hours_221_work.yaml")
+WORK = str(ROOT / "examples" / "homework" / "office_hours_221_work.yaml")
 
 
 def run(*args):

@@ -27,7 +27,7 @@ def one(network, claim: str):
 
 
 def test_seed_002_notebook_mistakes_are_found_and_the_rest_accepted():
-    result = check(OFFICE, str(ROOT / "tests" / "check" / "seed_002_work.yaml"))
+    result = check(OFFICE, str(ROOT / "examples" / "homework" / "office_hours_221_work.yaml"))
     by_about = {v.claim.about_text: v for v in result.verdicts}
     # ∂E/∂ŷ = ŷ − y claimed for the −log₁₀ ŷ cost
     assert by_about["dE/dyhat"].verdict == WRONG
