@@ -419,7 +419,7 @@ def _parameters(r: _Reader, value: Any, network: Network) -> dict[str, np.ndarra
                 raise r.fail(kpath, f"no parameter {key!r} in this network")
             index = (int(match.group(3)),) if match.group(1) == "b" else (int(match.group(3)), int(match.group(4) or -1))
             if match.group(1) == "W" and match.group(4) is None:
-                raise r.fail(kpath, f"a weight id needs two indices, like W1[0,1]")
+                raise r.fail(kpath, "a weight id needs two indices, like W1[0,1]")
             if any(i < 0 or i >= n for i, n in zip(index, arrays[array_key].shape)) or len(index) != arrays[array_key].ndim:
                 raise r.fail(kpath, f"{key} is out of range: {array_key} has shape {arrays[array_key].shape}")
             arrays[array_key][index] = r.number(item, kpath, str(key))

@@ -185,9 +185,7 @@ class _ClaimReader:
             for factor in claim.chain:
                 if factor.about.kind != "derivative":
                     raise src.error(path + ("chain",), f"chain factor {factor.about_text!r} is not a derivative")
-        if claim.expr_text is None and claim.number is None and not claim.chain and not isinstance(item, str):
-            pass  # a bare factor in a chain, judged by the claims made about it elsewhere
-        return claim
+        return claim  # a claim with nothing but 'about' is judged by what was claimed about it earlier
 
     # -- names -------------------------------------------------------------------------------------
     def symbol(self, text: str) -> sp.Symbol:

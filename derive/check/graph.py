@@ -18,7 +18,6 @@ import numpy as np
 import sympy as sp
 
 from ..chain import ChainDerivation
-from ..numeric import forward
 from ..spec import Network
 
 #: the learning-rate symbol in claimed expressions (alpha, eta and lr all name it)

@@ -177,16 +177,15 @@ class Judge:
                 verdict.claimed_value = known[0]
             verdict.notes.append("judged by the claim made about it earlier" if known else "nothing claimed")
             return verdict
-        if expr_ok is False or number_ok is False or any(not f.credited for f in verdict.factors) \
-                and claim.number is None and claim.expr is None:
-            if verdict.verdict not in (CARRIED,):
-                verdict.verdict = WRONG
+        chain_only_and_wrong = claim.expr is None and claim.number is None and \
+            any(not f.credited for f in verdict.factors)
+        if (expr_ok is False or number_ok is False or chain_only_and_wrong) and verdict.verdict != CARRIED:
+            verdict.verdict = WRONG
         self._remember(verdict)
         return verdict
 
     def _judge_chain(self, verdict: Verdict) -> None:
         """The chain's true factors must multiply to the quantity; say which claimed factor differs."""
-        q = verdict.claim.about
         product = np.prod([self.g.value(f.claim.about, self.example) for f in verdict.factors])
         if not np.isclose(product, verdict.true_value, rtol=1e-9, atol=1e-15):
             verdict.verdict = WRONG
@@ -197,7 +196,6 @@ class Judge:
             if not factor.credited:
                 verdict.notes.append(f"factor {factor.claim.about_text} is {factor.verdict}; "
                                      f"the true factor is {_fmt(factor.true_value)}")
-        del q
 
     def _judge_expression(self, verdict: Verdict) -> bool:
         claim = verdict.claim

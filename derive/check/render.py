@@ -6,7 +6,7 @@ import json
 
 from ..render.latex import escape_text
 from ..render.printers import NotationLatexPrinter, TextPrinter
-from .judge import CARRIED, CREDITED, UNJUDGED, WRONG, Result, Verdict
+from .judge import CARRIED, UNJUDGED, WRONG, Result, Verdict
 
 MARK = {"right": "✓", "right but unsimplified": "✓", "right to the printed precision": "✓", CARRIED: "→",
         WRONG: "✗", UNJUDGED: "?"}
@@ -83,7 +83,7 @@ def render_markdown(result: Result) -> str:
         out += ["", "## Where it goes wrong", ""]
         for v in details:
             out.append(f"- **#{v.claim.index} `{v.claim.about_text}`** ({v.verdict})")
-            out += [f"  - " + line.strip() for line in _lines(v, names)[1:]]
+            out += ["  - " + line.strip() for line in _lines(v, names)[1:]]
     return "\n".join(out) + "\n"
 
 
