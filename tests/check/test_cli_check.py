@@ -19,7 +19,7 @@ def run(*args):
 def test_text_report_and_exit_1_when_something_is_wrong():
     proc = run(NET, WORK)
     assert proc.returncode == 1
-    assert "✗ #8 dE/dyhat: wrong" in proc.stdout and "score 19 / 23" in proc.stdout
+    assert "✗ #8 dE/dyhat: wrong" in proc.stdout and "score 27 / 31" in proc.stdout
 
 
 def test_exit_0_when_all_right(tmp_path):
@@ -32,7 +32,7 @@ def test_exit_0_when_all_right(tmp_path):
 
 def test_json_markdown_latex(tmp_path):
     data = json.loads(run(NET, WORK, "--json").stdout)
-    assert data["schema"] == "derive.check/1" and data["score"] == 19
+    assert data["schema"] == "derive.check/1" and data["score"] == 27
     assert data["claims"][7]["verdict"] == "wrong" and data["claims"][7]["line"] == 13
     markdown = run(NET, WORK, "--markdown").stdout
     assert markdown.startswith("# Feedback on") and "| 8 | `dE/dyhat`" in markdown

@@ -50,8 +50,12 @@ def test_seed_002_notebook_mistakes_are_found_and_the_rest_accepted():
         assert by_about[about].verdict == RIGHT, about
     for about in ("z1", "z2", "yhat"):
         assert by_about[about].verdict == PRECISION, about
+    # the hidden-layer gradients carry both wrong factors (∂E/∂ŷ and ∂z/∂a), reported at #8 and #18
+    assert by_about["dE/dw3"].verdict == CARRIED and by_about["dE/dw3"].carried_from == [8, 18]
+    assert by_about["w3 after"].verdict == CARRIED
+    assert by_about["dE/dw1"].verdict == PRECISION  # x1 = 0: right whatever the other factors
     assert not result.all_right
-    assert result.score == 19 and result.total == 23
+    assert result.score == 27 and result.total == 31
 
 
 def test_missing_activation_derivative():
