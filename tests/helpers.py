@@ -55,6 +55,31 @@ def symbolic_values(chain: ChainDerivation, params, x, y) -> dict[sp.Symbol, flo
 
 
 # ---------------------------------------------------------------------------------------------
+# Random small networks for property-based tests: every activation, every loss family.
+
+ACTIVATIONS = ["sigmoid", "tanh", "relu", "leaky_relu", "linear", "softplus", "swish"]
+REGRESSION_LOSSES = ["squared_error", "half_squared_error", "mean_squared_error"]
+
+
+def draw_network(draw) -> tuple[Network, str]:
+    """A random network of depth 1–3 and width 1–3, and its kind: regression, binary or softmax."""
+    from hypothesis import strategies as st
+
+    depth = draw(st.integers(1, 3))
+    sizes = [draw(st.integers(1, 3)) for _ in range(depth + 1)]
+    acts = [draw(st.sampled_from(ACTIVATIONS)) for _ in range(depth)]
+    kind = draw(st.sampled_from(["regression", "binary", "softmax"]))
+    if kind == "binary":
+        acts[-1], loss = "sigmoid", {"type": "binary_cross_entropy", "base": draw(st.sampled_from([2, 10, "e"]))}
+    elif kind == "softmax":
+        sizes[-1] = max(sizes[-1], 2)
+        acts[-1], loss = "softmax", "categorical_cross_entropy"
+    else:
+        loss = draw(st.sampled_from(REGRESSION_LOSSES))
+    return small_network(tuple(sizes), acts, loss, bias=draw(st.booleans())), kind
+
+
+# ---------------------------------------------------------------------------------------------
 # Generated kernels: one helper generates, imports and compares a module against the derivation.
 
 _loaded = 0

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from derive.chain import ChainDerivation
 from derive.numeric import backprop
 from derive.report import evaluate
-from helpers import finite_differences, random_parameters, small_network, symbolic_values
+from helpers import draw_network, finite_differences, random_parameters, small_network, symbolic_values
 
 SMOOTH_CASES = [
     ((1, 1, 1), ["sigmoid", "sigmoid"], "half_squared_error"),
@@ -49,25 +49,10 @@ def test_piecewise_chain_equals_sympy_diff_at_exact_points(acts):
             assert sp.nsimplify(exact - mine) == 0
 
 
-ACTIVATIONS = ["sigmoid", "tanh", "relu", "leaky_relu", "linear", "softplus", "swish"]
-LOSSES = ["squared_error", "half_squared_error", "mean_squared_error"]
-
-
 @st.composite
 def networks(draw):
-    depth = draw(st.integers(1, 3))
-    sizes = [draw(st.integers(1, 3)) for _ in range(depth + 1)]
-    acts = [draw(st.sampled_from(ACTIVATIONS)) for _ in range(depth)]
-    kind = draw(st.sampled_from(["regression", "binary", "softmax"]))
-    if kind == "binary":
-        acts[-1], loss = "sigmoid", {"type": "binary_cross_entropy", "base": draw(st.sampled_from([2, 10, "e"]))}
-    elif kind == "softmax":
-        sizes[-1] = max(sizes[-1], 2)
-        acts[-1], loss = "softmax", "categorical_cross_entropy"
-    else:
-        loss = draw(st.sampled_from(LOSSES))
-    bias = draw(st.booleans())
-    return small_network(tuple(sizes), acts, loss, bias=bias), kind, draw(st.integers(0, 2**31))
+    net, kind = draw_network(draw)
+    return net, kind, draw(st.integers(0, 2**31))
 
 
 @settings(max_examples=40, deadline=None)

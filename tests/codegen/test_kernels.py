@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from derive.spec import load_network
 from helpers import (
-    as_tuple, assert_kernels_agree, load_generated, random_parameters, small_network,
+    as_tuple, assert_kernels_agree, draw_network, load_generated, random_parameters, small_network,
 )
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -134,24 +134,9 @@ def test_stable_forms_survive_extreme_pre_activations(tmp_path):
             assert all(np.isfinite(g).all() for g in module.gradients(theta, X, Y))
 
 
-ACTIVATIONS = ["sigmoid", "tanh", "relu", "leaky_relu", "linear", "softplus", "swish"]
-LOSSES = ["squared_error", "half_squared_error", "mean_squared_error"]
-
-
 @st.composite
 def networks(draw):
-    depth = draw(st.integers(1, 3))
-    sizes = [draw(st.integers(1, 3)) for _ in range(depth + 1)]
-    acts = [draw(st.sampled_from(ACTIVATIONS)) for _ in range(depth)]
-    kind = draw(st.sampled_from(["regression", "binary", "softmax"]))
-    if kind == "binary":
-        acts[-1], loss = "sigmoid", {"type": "binary_cross_entropy", "base": draw(st.sampled_from([2, 10, "e"]))}
-    elif kind == "softmax":
-        sizes[-1] = max(sizes[-1], 2)
-        acts[-1], loss = "softmax", "categorical_cross_entropy"
-    else:
-        loss = draw(st.sampled_from(LOSSES))
-    net = small_network(tuple(sizes), acts, loss, bias=draw(st.booleans()))
+    net, kind = draw_network(draw)
     return net, kind, draw(st.sampled_from(["unrolled", "layer"])), draw(st.integers(0, 2**31))
 
 
