@@ -141,10 +141,10 @@ class Graph:
         for l in range(1, self.net.depth + 1):
             for z in s.z[l]:
                 expr = self.chain.pre_activation(l, s.z[l].index(z))
-                values[z] = overrides.get(z, _number(expr, values))
+                values[z] = overrides.get(z, number_at(expr, values))
             for j, a in enumerate(s.a[l]):
-                values[a] = overrides.get(a, _number(self.chain.activation(l, j), values))
-        values[s.loss] = overrides.get(s.loss, _number(self.chain.loss(), values))
+                values[a] = overrides.get(a, number_at(self.chain.activation(l, j), values))
+        values[s.loss] = overrides.get(s.loss, number_at(self.chain.loss(), values))
         return Point(values, eta)
 
     def random_point(self, rng: np.random.Generator, y) -> Point:
@@ -170,7 +170,7 @@ class Graph:
             mutated = mutation.local(p, c, point)
             if mutated is not None:
                 return mutated
-        return _number(self.local_expr(p, c), point.values)
+        return number_at(self.local_expr(p, c), point.values)
 
     def derivative(self, num: sp.Symbol, den: sp.Symbol, point: Point, mutation: Mutation | None = None,
                    overrides: dict | None = None) -> float:
@@ -230,6 +230,7 @@ class Graph:
         return d(den)
 
 
-def _number(expr: sp.Expr, values: dict[sp.Symbol, float]) -> float:
+def number_at(expr: sp.Expr, values: dict[sp.Symbol, float]) -> float:
+    """A local expression's value, given values for (at least) its symbols."""
     return float(sp.sympify(expr).xreplace({k: sp.Float(v, 20) for k, v in values.items()
                                             if k in expr.free_symbols}).evalf(20))

@@ -24,6 +24,7 @@ from ..errors import InputError
 from ..spec import Network
 from .claims import Claim, Work
 from .graph import ETA, Graph, Mutation, Point, Quantity
+from .graph import number_at
 
 RIGHT = "right"
 UNSIMPLIFIED = "right but unsimplified"
@@ -420,8 +421,7 @@ def _as_overrides(values: dict[tuple, float], graph: Graph) -> dict:
 
 
 def _number(expr: sp.Expr, point: Point) -> float:
-    values = {k: v for k, v in point.values.items() if k in expr.free_symbols}
-    return float(expr.xreplace({k: sp.Float(v, 20) for k, v in values.items()}).evalf(20))
+    return number_at(expr, point.values)
 
 
 def _simplifies(expr: sp.Expr) -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from ..errors import InputError
-from ..formula import FUNCTIONS
+from ..formula import DEFAULT_LIMITS, FUNCTIONS
 
 #: LaTeX commands and what they become; anything else starting with a backslash is refused
 COMMANDS = {
@@ -20,7 +20,6 @@ COMMANDS = {
     "delta": "delta", "partial": "d", ",": "", ";": "", "!": "", " ": "", "quad": "", "big": "",
     "Big": "", "bigl": "", "bigr": "",
 }
-MAX_LENGTH = 4000
 _TOKEN = re.compile(r"\s*(?:(\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?|[A-Za-z_][A-Za-z0-9_]*|\*\*|[-+*/^(),·×−\[\]])")
 
 
@@ -38,10 +37,15 @@ def _group(text: str, start: int) -> tuple[str, int]:
     raise InputError("unbalanced braces in LaTeX")
 
 
+def _check_length(text: str) -> None:
+    """The formula parser's own length cap, applied before any rewriting."""
+    if len(text) > DEFAULT_LIMITS.max_length:
+        raise InputError(f"formula is {len(text)} characters long; at most {DEFAULT_LIMITS.max_length}")
+
+
 def latex_to_text(latex: str) -> str:
     """Rewrite a LaTeX formula into the plain formula syntax."""
-    if len(latex) > MAX_LENGTH:
-        raise InputError(f"formula is {len(latex)} characters long; at most {MAX_LENGTH}")
+    _check_length(latex)
     out: list[str] = []
     i = 0
     while i < len(latex):
@@ -95,8 +99,7 @@ def _subscript(sub: str) -> str:
 
 def implicit_products(text: str) -> str:
     """Insert ``*`` between adjacent factors: ``2(y-1)``, ``z1(1 - z1)``, ``)(``."""
-    if len(text) > MAX_LENGTH:
-        raise InputError(f"formula is {len(text)} characters long; at most {MAX_LENGTH}")
+    _check_length(text)
     tokens: list[str] = []
     pos = 0
     while pos < len(text):
