@@ -97,7 +97,10 @@ def run(net: str, fmt: str, standalone: bool, output: str | None, expand: bool |
 @click.option("--dtype", type=click.Choice(["float64", "float32"]), default="float64", show_default=True)
 @click.option("--strategy", type=click.Choice(["auto", "unrolled", "layer"]), default="auto", show_default=True,
               help="unrolled: straight-line scalar code (small nets); layer: matrix products (any size).")
-def codegen(nets: tuple[str, ...], directory: str, dtype: str, strategy: str) -> None:
+@click.option("--target", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True,
+              help="cpu: numba.njit functions; cuda: numba.cuda kernels (needs derive[cuda] and a GPU "
+                   "or NUMBA_ENABLE_CUDASIM=1).")
+def codegen(nets: tuple[str, ...], directory: str, dtype: str, strategy: str, target: str) -> None:
     """Write a Numba module of training kernels for each NET.yaml.
 
     \b
@@ -105,14 +108,19 @@ def codegen(nets: tuple[str, ...], directory: str, dtype: str, strategy: str) ->
       derive codegen examples/lecture_111.yaml -o build/
       derive codegen examples/mlp_784.yaml --dtype float32 -o build/
       derive codegen examples/*.yaml -o generated/      (regenerates generated/)
+      derive codegen examples/*.yaml --target cuda -o generated/
     """
     from codegen.emit import generate, write_module
     from derive.spec import load_network
 
-    modules = [generate(load_network(net), dtype, strategy) for net in nets]  # all or nothing
+    if target == "cuda":
+        from codegen.cuda_support import require_cuda
+
+        require_cuda()
+    modules = [generate(load_network(net), dtype, strategy, target) for net in nets]  # all or nothing
     for module in modules:
         path = write_module(module, directory)
-        click.echo(f"wrote {path} ({module.strategy}, {module.dtype})")
+        click.echo(f"wrote {path} ({module.target}, {module.strategy}, {module.dtype})")
 
 
 @main.command("check")

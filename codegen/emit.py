@@ -2,7 +2,9 @@
 
 The templates (codegen/templates) hold the skeleton; every formula in them was printed by
 ``printer.numba_code`` from ``forms`` (layer strategy) or ``unrolled`` (unrolled strategy).
-A new target (CUDA) adds a template set and a context builder beside these.
+Each target has one template per strategy: ``{strategy}.py.j2`` for the CPU (``numba.njit``) and
+``cuda_{strategy}.py.j2`` for CUDA (``numba.cuda.jit`` kernels with a host-side driver); both
+targets print the same formulas.
 """
 
 from __future__ import annotations
@@ -31,6 +33,9 @@ from .unrolled import unrolled_program
 
 STRATEGIES = ("auto", "unrolled", "layer")
 DTYPES = ("float64", "float32")
+TARGETS = ("cpu", "cuda")
+#: shared memory the unrolled CUDA kernel may use for its block reduction (bytes)
+CUDA_REDUCTION_BYTES = 32 * 1024
 #: the auto strategy unrolls networks with at most this many parameters (the lecture nets)
 UNROLL_LIMIT = 64
 #: multiply-adds below which the layer kernels loop instead of calling BLAS (bench/)
@@ -57,6 +62,7 @@ class GeneratedModule:
     source: str
     strategy: str
     dtype: str
+    target: str = "cpu"
 
 
 def choose_strategy(network: Network, strategy: str = "auto") -> str:
@@ -66,28 +72,35 @@ def choose_strategy(network: Network, strategy: str = "auto") -> str:
     return "unrolled" if network.parameter_count <= UNROLL_LIMIT else "layer"
 
 
-def module_filename(network: Network, dtype: str) -> str:
-    return f"{network.name}.py" if dtype == "float64" else f"{network.name}_{dtype}.py"
+def module_filename(network: Network, dtype: str, target: str = "cpu") -> str:
+    """``{name}.py``, with ``_cuda`` for the CUDA target and ``_float32`` for float32."""
+    suffix = ("_cuda" if target == "cuda" else "") + ("" if dtype == "float64" else f"_{dtype}")
+    return f"{network.name}{suffix}.py"
 
 
-def generate(network: Network, dtype: str = "float64", strategy: str = "auto") -> GeneratedModule:
+def generate(network: Network, dtype: str = "float64", strategy: str = "auto",
+             target: str = "cpu") -> GeneratedModule:
     """The source of the Numba module for ``network``; InputError if it cannot be compiled."""
-    if dtype not in DTYPES:
-        raise InputError(f"unknown dtype {dtype!r} (expected one of: {', '.join(DTYPES)})")
-    if strategy not in STRATEGIES:
-        raise InputError(f"unknown strategy {strategy!r} (expected one of: {', '.join(STRATEGIES)})")
+    for value, allowed, what in ((dtype, DTYPES, "dtype"), (strategy, STRATEGIES, "strategy"),
+                                 (target, TARGETS, "target")):
+        if value not in allowed:
+            raise InputError(f"unknown {what} {value!r} (expected one of: {', '.join(allowed)})")
     chosen = choose_strategy(network, strategy)
     try:
         forms.check_printable(network)
-        context = _module_context(network, dtype, chosen)
+        context = _module_context(network, dtype, chosen, target)
         kernels = _unrolled_context(network) if chosen == "unrolled" else _layer_context(network)
+        if target == "cuda":
+            kernels.update(_cuda_context(network, chosen, kernels))
         context["m"].uses_sigmoid = kernels.pop("uses_sigmoid")
         context["m"].uses_softplus = kernels.pop("uses_softplus")
         context["m"].uses_tanh = kernels.pop("uses_tanh")
-        source = _ENV.get_template(f"{chosen}.py.j2").render(**context, **kernels)
+        template = f"cuda_{chosen}.py.j2" if target == "cuda" else f"{chosen}.py.j2"
+        source = _ENV.get_template(template).render(**context, **kernels)
     except UnsupportedExpression as exc:
         raise _refusal(network, exc) from None
-    return GeneratedModule(module_filename(network, dtype), format_source(source), chosen, dtype)
+    return GeneratedModule(module_filename(network, dtype, target), format_source(source), chosen, dtype,
+                           target)
 
 
 def write_module(module: GeneratedModule, directory: str | Path) -> Path:
@@ -131,7 +144,7 @@ def _join(head: str, args: list[str], indent: int = 0, tail: str = "") -> str:
     return f"{' ' * indent}{head}({', '.join(args)}){tail}"
 
 
-def _module_context(network: Network, dtype: str, strategy: str) -> dict:
+def _module_context(network: Network, dtype: str, strategy: str, target: str = "cpu") -> dict:
     sizes = network.sizes
     param_names = [f"{kind}{l}" for l, layer in enumerate(network.layers, start=1)
                    for kind in (("W", "b") if layer.bias else ("W",))]
@@ -143,7 +156,9 @@ def _module_context(network: Network, dtype: str, strategy: str) -> dict:
         activations=" → ".join(acts),
         loss=loss,
         version=derive.__version__,
-        options=f" --dtype {dtype} --strategy {strategy}",
+        options=f" --dtype {dtype} --strategy {strategy}" + (" --target cuda" if target == "cuda" else ""),
+        cuda=target == "cuda",
+        scalar_decorator="@cuda.jit(device=True)" if target == "cuda" else "@numba.njit(cache=True)",
         spec_file=Path(network.source).name,
         spec_hash=hashlib.sha256(network.text.encode("utf-8")).hexdigest()[:16],
         strategy_doc=(
@@ -252,6 +267,27 @@ def _tuple_text(names: list[str], bare: bool = False) -> str:
 
 def _helper_flags(codes: list[str]) -> dict:
     return {name: _uses(codes, name.removeprefix("uses_")) for name in ("uses_sigmoid", "uses_softplus", "uses_tanh")}
+
+
+def _cuda_context(network: Network, strategy: str, kernels: dict) -> dict:
+    """What the CUDA templates need beyond the CPU context of the same strategy."""
+    if strategy == "layer":
+        return {"host_grads_tuple": _tuple_text([f"work.grad_{a}.copy_to_host()" for a in kernels["arrays"]])}
+    p = kernels["p"]
+    nq = 1 + len(p.params)
+    threads = min(256, 1 << (CUDA_REDUCTION_BYTES // (8 * nq)).bit_length() - 1)
+    if threads < 32:
+        raise InputError(f"the unrolled CUDA kernel keeps {nq} sums per thread in shared memory, more than "
+                         f"{CUDA_REDUCTION_BYTES // 1024} KiB for a block of 32 threads: use --strategy layer "
+                         f"for {network.parameter_count} parameters", network.source)
+    unpack = [f"{s.name} = {p.arrays[s.array]}[{s.index}]" for s in p.params]
+    p.array_names = list(p.arrays.values())
+    p.array_tuple = _tuple_text(p.array_names, bare=True)
+    return {
+        "nq": nq,
+        "threads": threads,
+        "unpack_scalars": lambda indent: "\n".join(" " * indent + line for line in unpack),
+    }
 
 
 def _layer_context(network: Network) -> dict:

@@ -9,6 +9,8 @@ RESERVED = {
     "math", "np", "numba", "sigmoid", "softplus", "tanh", "params", "grads", "X", "Y", "n", "m", "i", "j",
     "k", "lr", "seed", "batch_size", "order", "start", "stop", "rows", "loss_sum", "total",
     "sample", "scale", "example", "r", "max", "min", "abs", "range", "len", "float", "int", "DTYPE",
+    # the CUDA modules' own names
+    "cuda", "ACC", "THREADS", "NQ", "TILE", "buffer", "partial", "sums", "totals", "thread", "blocks", "out",
 }
 
 

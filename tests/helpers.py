@@ -82,10 +82,47 @@ def draw_network(draw) -> tuple[Network, str]:
 # ---------------------------------------------------------------------------------------------
 # Generated kernels: one helper generates, imports and compares a module against the derivation.
 
+#: fixed networks every kernel target is checked on: each activation and loss family at least once
+KERNEL_CASES = [
+    ((1, 1, 1), ["sigmoid", "sigmoid"], "half_squared_error"),
+    ((2, 2, 1), ["tanh", "sigmoid"], {"type": "binary_cross_entropy", "base": 10}),
+    ((2, 3, 3), ["softplus", "softmax"], "categorical_cross_entropy"),
+    ((2, 2, 2), ["swish", "linear"], "squared_error"),
+    ((1, 2, 2, 1), ["relu", "leaky_relu", "sigmoid"], "mean_squared_error"),
+    ((2, 2, 3), ["sigmoid", "softmax"], "mean_squared_error"),
+]
+
+
+def kernel_data(network, rng, n=4, onehot=False, binary=False):
+    """Inputs in [-1, 1] and targets: one-hot rows, 0/1 labels or values in [-1, 1]."""
+    X = rng.uniform(-1, 1, (n, network.sizes[0]))
+    if onehot:
+        Y = np.eye(network.sizes[-1])[rng.integers(0, network.sizes[-1], n)]
+    elif binary:
+        Y = rng.integers(0, 2, (n, network.sizes[-1])).astype(float)
+    else:
+        Y = rng.uniform(-1, 1, (n, network.sizes[-1]))
+    return X, Y
+
+
+def minibatch_sgd_reference(network, params, X, Y, lr, batch_size, order):
+    """NumPy mini-batch SGD over X[order]: the epoch's mean loss (each batch's loss before its
+    step) and the final parameters."""
+    from derive.numeric import sgd_step
+
+    losses = []
+    for start in range(0, len(X), batch_size):
+        rows = order[start:start + batch_size]
+        result = backprop(network, params, X[rows], Y[rows])
+        losses.append(result.loss * len(rows))
+        params = sgd_step(params, result.grads, lr)
+    return sum(losses) / len(X), params
+
 _loaded = 0
 
 
-def load_generated(network: Network, directory, dtype: str = "float64", strategy: str = "auto"):
+def load_generated(network: Network, directory, dtype: str = "float64", strategy: str = "auto",
+                   target: str = "cpu"):
     """Generate the Numba module for ``network`` into ``directory`` and import it."""
     import importlib.util
 
@@ -93,7 +130,7 @@ def load_generated(network: Network, directory, dtype: str = "float64", strategy
 
     global _loaded
     _loaded += 1
-    path = write_module(generate(network, dtype, strategy), directory)
+    path = write_module(generate(network, dtype, strategy, target), directory)
     spec = importlib.util.spec_from_file_location(f"generated_{_loaded}_{path.stem}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -128,7 +165,8 @@ def assert_kernels_agree(module, network: Network, params, X, Y, rtol: float, at
                          symbolic: bool = True, fd: bool = True, dtype=np.float64) -> None:
     """A generated module against the derivation: loss, forward, gradients and one SGD step agree
     with SymPy's evaluation of the symbolic chain (``symbolic``), with NumPy's layer-level
-    backprop, and with central finite differences (``fd``)."""
+    backprop, and with central finite differences (``fd``). A CUDA module (it has ``to_device``)
+    takes its SGD step on device parameters, read back with ``to_host``."""
     keys = list(params)
     theta = as_tuple(network, params, dtype)
     Xd, Yd = np.ascontiguousarray(X, dtype=dtype), np.ascontiguousarray(Y, dtype=dtype)
@@ -147,9 +185,11 @@ def assert_kernels_agree(module, network: Network, params, X, Y, rtol: float, at
         for key in keys:
             np.testing.assert_allclose(got[key], numeric[key], rtol=1e-5, atol=1e-7, err_msg=key)
     lr = 0.3
-    before = module.sgd_step(theta, Xd, Yd, lr)
+    on_device = hasattr(module, "to_device")
+    stepped = module.to_device(theta) if on_device else theta
+    before = module.sgd_step(stepped, Xd, Yd, lr)
     np.testing.assert_allclose(before, expected_loss, rtol=rtol, atol=atol)
-    for key, value in zip(_keys(network), theta):
+    for key, value in zip(_keys(network), module.to_host(stepped) if on_device else stepped):
         np.testing.assert_allclose(value, params[key] - lr * expected[key], rtol=rtol, atol=atol, err_msg=key)
 
 

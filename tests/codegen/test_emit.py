@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import importlib.util
+import os
 import subprocess
 import sys
 from dataclasses import replace
@@ -20,22 +21,28 @@ ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
 
 
+GENERATED = sorted((ROOT / "generated").glob("*.py"))
+
+
 def test_generated_folder_is_up_to_date():
-    """`derive codegen examples/*.yaml -o generated/` reproduces the committed modules exactly."""
-    expected = {path.name for path in (ROOT / "generated").glob("*.py")}
+    """`derive codegen examples/*.yaml [--target cuda] -o generated/` reproduces the committed
+    modules exactly: one CPU and one CUDA module per example."""
+    expected = {path.name for path in GENERATED}
     produced = {}
     for example in EXAMPLES:
-        module = generate(load_network(example))
-        produced[module.filename] = module.source
+        for target in ("cpu", "cuda"):
+            module = generate(load_network(example), target=target)
+            produced[module.filename] = module.source
     assert set(produced) == expected, "generated/ holds other files than the examples produce"
     stale = [name for name, source in produced.items()
              if (ROOT / "generated" / name).read_text(encoding="utf-8") != source]
-    assert not stale, f"generated/ is stale: {stale}; run: derive codegen examples/*.yaml -o generated/"
+    assert not stale, (f"generated/ is stale: {stale}; run: derive codegen examples/*.yaml -o generated/ "
+                       "and NUMBA_ENABLE_CUDASIM=1 derive codegen examples/*.yaml --target cuda -o generated/")
 
 
-@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
-def test_generated_module_imports_only_numpy_and_numba(example):
-    source = (ROOT / "generated" / f"{example.stem}.py").read_text(encoding="utf-8")
+@pytest.mark.parametrize("path", GENERATED, ids=lambda p: p.stem)
+def test_generated_module_imports_only_numpy_and_numba(path):
+    source = path.read_text(encoding="utf-8")
     tree = ast.parse(source)
     imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
     imported |= {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
@@ -48,7 +55,7 @@ def test_generated_modules_import_in_a_fresh_process(tmp_path):
     """The modules are plain files: importable by path with only numpy and numba present."""
     code = (
         "import importlib.util, sys\n"
-        f"for path in {[str(p) for p in sorted((ROOT / 'generated').glob('*.py'))]!r}:\n"
+        f"for path in {[str(p) for p in GENERATED]!r}:\n"
         "    spec = importlib.util.spec_from_file_location('m', path)\n"
         "    module = importlib.util.module_from_spec(spec)\n"
         "    spec.loader.exec_module(module)\n"
@@ -127,3 +134,54 @@ def test_strategy_choice():
     assert generate(net).strategy == "unrolled"
     assert generate(net, strategy="layer").strategy == "layer"
     assert generate(load_network(ROOT / "examples" / "mlp_784.yaml")).strategy == "layer"
+
+
+def test_cli_writes_cuda_modules(tmp_path):
+    """--target cuda (here under the simulator the tests run with) writes NAME_cuda[_float32].py."""
+    result = CliRunner().invoke(main, ["codegen", str(ROOT / "examples" / "office_hours_221.yaml"), "-o", str(tmp_path),
+                                       "--target", "cuda", "--dtype", "float32"])
+    assert result.exit_code == 0, result.output
+    assert "(cuda, unrolled, float32)" in result.output
+    source = (tmp_path / "office_hours_221_cuda_float32.py").read_text(encoding="utf-8")
+    assert "@cuda.jit" in source and "--target cuda" in source and "@numba.njit" not in source
+
+
+def _gpu_present() -> bool:
+    code = "from numba import cuda; print(cuda.is_available())"
+    env = {**os.environ, "NUMBA_ENABLE_CUDASIM": "0"}
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env).stdout.strip() == "True"
+
+
+def test_cuda_target_without_gpu_or_simulator_is_exit_2(tmp_path):
+    if _gpu_present():
+        pytest.skip("this machine has a GPU: the CUDA target is available")
+    env = {**os.environ, "NUMBA_ENABLE_CUDASIM": "0"}
+    proc = subprocess.run([sys.executable, str(ROOT / "cli.py"), "codegen", str(EXAMPLES[0]), "--target", "cuda",
+                           "-o", str(tmp_path)], capture_output=True, text=True, env=env)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.startswith("derive: error: --target cuda: no CUDA GPU was found")
+    assert "NUMBA_ENABLE_CUDASIM=1" in proc.stderr and "Traceback" not in proc.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_cuda_target_without_numba_cuda_names_the_extra(monkeypatch):
+    import numba
+
+    from codegen.cuda_support import require_cuda
+    from derive.errors import InputError
+
+    monkeypatch.delattr(numba, "cuda", raising=False)
+    monkeypatch.setitem(sys.modules, "numba.cuda", None)
+    with pytest.raises(InputError, match=r'numba-cuda .*pip install "derive\[cuda\]"'):
+        require_cuda()
+
+
+def test_unrolled_cuda_refuses_more_sums_than_shared_memory_holds():
+    from helpers import small_network
+
+    from derive.errors import InputError
+
+    net = small_network((10, 12, 3), ["tanh", "sigmoid"])
+    with pytest.raises(InputError, match="use --strategy layer for 171 parameters"):
+        generate(net, strategy="unrolled", target="cuda")
+    assert generate(net, target="cuda").strategy == "layer"

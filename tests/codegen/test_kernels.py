@@ -11,39 +11,19 @@ from hypothesis import strategies as st
 
 from derive.spec import load_network
 from helpers import (
-    as_tuple, assert_kernels_agree, draw_network, load_generated, random_parameters, small_network,
+    KERNEL_CASES, as_tuple, assert_kernels_agree, draw_network, kernel_data, load_generated,
+    minibatch_sgd_reference, random_parameters, small_network,
 )
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
-CASES = [
-    ((1, 1, 1), ["sigmoid", "sigmoid"], "half_squared_error"),
-    ((2, 2, 1), ["tanh", "sigmoid"], {"type": "binary_cross_entropy", "base": 10}),
-    ((2, 3, 3), ["softplus", "softmax"], "categorical_cross_entropy"),
-    ((2, 2, 2), ["swish", "linear"], "squared_error"),
-    ((1, 2, 2, 1), ["relu", "leaky_relu", "sigmoid"], "mean_squared_error"),
-    ((2, 2, 3), ["sigmoid", "softmax"], "mean_squared_error"),
-]
-
-
-def data(network, rng, n=4, onehot=False, binary=False):
-    X = rng.uniform(-1, 1, (n, network.sizes[0]))
-    if onehot:
-        Y = np.eye(network.sizes[-1])[rng.integers(0, network.sizes[-1], n)]
-    elif binary:
-        Y = rng.integers(0, 2, (n, network.sizes[-1])).astype(float)
-    else:
-        Y = rng.uniform(-1, 1, (n, network.sizes[-1]))
-    return X, Y
-
-
 @pytest.mark.parametrize("strategy,rtol", [("unrolled", 1e-12), ("layer", 1e-10)])
-@pytest.mark.parametrize("sizes,acts,loss", CASES)
+@pytest.mark.parametrize("sizes,acts,loss", KERNEL_CASES)
 def test_kernels_agree_with_the_symbolic_chain(tmp_path, sizes, acts, loss, strategy, rtol):
     net = small_network(sizes, acts, loss)
     rng = np.random.default_rng(7)
     params = random_parameters(net, rng)
-    X, Y = data(net, rng, onehot="softmax" in acts, binary=isinstance(loss, dict))
+    X, Y = kernel_data(net, rng, onehot="softmax" in acts, binary=isinstance(loss, dict))
     module = load_generated(net, tmp_path, strategy=strategy)
     assert_kernels_agree(module, net, params, X, Y, rtol=rtol, atol=1e-15)
 
@@ -75,21 +55,12 @@ def test_train_epoch_matches_numpy_minibatch_sgd(tmp_path, strategy):
     net = small_network((2, 3, 1), ["tanh", "sigmoid"], "binary_cross_entropy")
     rng = np.random.default_rng(3)
     params = random_parameters(net, rng)
-    X, Y = data(net, rng, n=11, binary=True)
+    X, Y = kernel_data(net, rng, n=11, binary=True)
     module = load_generated(net, tmp_path, strategy=strategy)
     theta = as_tuple(net, params)
     mean_loss = module.train_epoch(theta, X, Y, 0.5, 4, 12)
-
-    from derive.numeric import backprop, sgd_step
-
-    order = _numba_permutation(11, 12)
-    losses = []
-    for start in range(0, 11, 4):
-        rows = order[start:start + 4]
-        result = backprop(net, params, X[rows], Y[rows])
-        losses.append(result.loss * len(rows))
-        params = sgd_step(params, result.grads, 0.5)
-    assert mean_loss == pytest.approx(sum(losses) / 11, rel=1e-10)
+    expected_loss, params = minibatch_sgd_reference(net, params, X, Y, 0.5, 4, _numba_permutation(11, 12))
+    assert mean_loss == pytest.approx(expected_loss, rel=1e-10)
     for value, key in zip(theta, ["W1", "b1", "W2", "b2"]):
         np.testing.assert_allclose(value, params[key], rtol=1e-10)
 
@@ -110,7 +81,7 @@ def test_float32_kernels_within_documented_tolerance(tmp_path):
     net = small_network((3, 4, 2), ["tanh", "softmax"], "categorical_cross_entropy")
     rng = np.random.default_rng(5)
     params = random_parameters(net, rng)
-    X, Y = data(net, rng, onehot=True)
+    X, Y = kernel_data(net, rng, onehot=True)
     for strategy in ("unrolled", "layer"):
         module = load_generated(net, tmp_path, dtype="float32", strategy=strategy)
         assert module.DTYPE == np.float32
@@ -146,6 +117,6 @@ def test_random_networks_kernels_agree(tmp_path, case):
     net, kind, strategy, seed = case
     rng = np.random.default_rng(seed)
     params = random_parameters(net, rng)
-    X, Y = data(net, rng, n=3, onehot=kind == "softmax", binary=kind == "binary")
+    X, Y = kernel_data(net, rng, n=3, onehot=kind == "softmax", binary=kind == "binary")
     module = load_generated(net, tmp_path, strategy=strategy)
     assert_kernels_agree(module, net, params, X, Y, rtol=1e-12 if strategy == "unrolled" else 1e-10, atol=1e-14)
