@@ -242,6 +242,19 @@ class JaxNet:
 # ---------------------------------------------------------------------------------------------
 
 
+def bench_data(network, kernels, n: int, dtype: np.dtype) -> tuple[np.ndarray, np.ndarray, tuple]:
+    """n random examples (one-hot targets for softmax, 0/1 otherwise) and the initial parameters:
+    the spec's own where it has them, else the module's init_params(0)."""
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-1, 1, (n, network.sizes[0])).astype(dtype)
+    if network.layers[-1].activation.name == "softmax":
+        Y = np.eye(network.sizes[-1], dtype=dtype)[rng.integers(0, network.sizes[-1], n)]
+    else:
+        Y = rng.uniform(0, 1, (n, network.sizes[-1])).round().astype(dtype)
+    init = kernels.spec_params() if hasattr(kernels, "spec_params") else kernels.init_params(0)
+    return X, Y, tuple(np.ascontiguousarray(p, dtype=dtype) for p in init)
+
+
 def _median_time(run, repeats):
     times = []
     for _ in range(repeats):
@@ -260,15 +273,8 @@ def bench_case(case: Case, workdir: Path, repeats: int, frameworks: dict) -> lis
     spec.loader.exec_module(kernels)
 
     dtype = np.dtype(case.dtype)
-    rng = np.random.default_rng(0)
     n = case.samples
-    X = rng.uniform(-1, 1, (n, network.sizes[0])).astype(dtype)
-    if network.layers[-1].activation.name == "softmax":
-        Y = np.eye(network.sizes[-1], dtype=dtype)[rng.integers(0, network.sizes[-1], n)]
-    else:
-        Y = rng.uniform(0, 1, (n, network.sizes[-1])).round().astype(dtype)
-    init = kernels.spec_params() if hasattr(kernels, "spec_params") else kernels.init_params(0)
-    init = tuple(np.ascontiguousarray(p, dtype=dtype) for p in init)
+    X, Y, init = bench_data(network, kernels, n, dtype)
     lr = 0.05
     order = np.random.default_rng(1).permutation(n)
     steps = -(-n // case.batch)
