@@ -27,30 +27,34 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench_kernels import TorchNet, _median_time, bench_data
-
+from bench_kernels import TorchNet, _median_time, _mlp, bench_data  # bench/ is on the path
 from codegen.emit import generate, write_module
-from derive.spec import load_network
+from derive.spec import load_network, parse_network
 
 
 @dataclass
 class Case:
     label: str
-    spec: str
+    spec: str  # a path under examples/ or YAML text
     batch: int
     steps: int  # steps in one timed epoch
     dtype: str
+    strategy: str = "auto"
 
 
+MLP_2_16_16_1 = _mlp((2, 16, 16, 1), "tanh", "sigmoid", "binary_cross_entropy")
 CASES = [
     Case("2-2-1 office-hours net, batch 65536", "examples/office_hours_221.yaml", 65536, 16, "float64"),
     Case("784-128-64-10 ReLU/softmax, batch 1024, float32", "examples/mlp_784.yaml", 1024, 20, "float32"),
+    # which strategy suits a mid-sized net on a GPU is for this benchmark to say
+    Case("2-16-16-1 tanh/sigmoid, batch 4096, unrolled", MLP_2_16_16_1, 4096, 20, "float32", "unrolled"),
+    Case("2-16-16-1 tanh/sigmoid, batch 4096, layer", MLP_2_16_16_1, 4096, 20, "float32", "layer"),
 ]
 SMOKE = [Case("2-2-1 office-hours net, batch 64 (smoke)", "examples/office_hours_221.yaml", 64, 2, "float64")]
 
 
-def _load(network, workdir: Path, dtype: str, target: str):
-    path = write_module(generate(network, dtype, target=target), workdir)
+def _load(network, workdir: Path, dtype: str, target: str, strategy: str = "auto"):
+    path = write_module(generate(network, dtype, strategy, target), workdir)
     spec = importlib.util.spec_from_file_location(path.stem, path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -76,8 +80,8 @@ class TorchGpuNet(TorchNet):
 
 
 def bench_case(case: Case, workdir: Path, repeats: int, torch) -> list[tuple[str, float]]:
-    network = load_network(ROOT / case.spec)
-    kernels = _load(network, workdir, case.dtype, "cuda")
+    network = load_network(ROOT / case.spec) if case.spec.endswith(".yaml") else parse_network(case.spec, "bench.yaml")
+    kernels = _load(network, workdir, case.dtype, "cuda", case.strategy)
     reference = _load(network, workdir, case.dtype, "cpu")
     dtype = np.dtype(case.dtype)
     n = case.batch * case.steps

@@ -34,8 +34,10 @@ from .unrolled import unrolled_program
 STRATEGIES = ("auto", "unrolled", "layer")
 DTYPES = ("float64", "float32")
 TARGETS = ("cpu", "cuda")
-#: shared memory the unrolled CUDA kernel may use for its block reduction (bytes)
+#: shared memory the unrolled CUDA kernel may use for its block reduction (bytes), and how many
+#: of the summed quantities (loss, gradients) it reduces at a time
 CUDA_REDUCTION_BYTES = 32 * 1024
+CUDA_REDUCTION_CHUNK = 32
 #: the auto strategy unrolls networks with at most this many parameters (the lecture nets)
 UNROLL_LIMIT = 64
 #: multiply-adds below which the layer kernels loop instead of calling BLAS (bench/)
@@ -91,7 +93,7 @@ def generate(network: Network, dtype: str = "float64", strategy: str = "auto",
         context = _module_context(network, dtype, chosen, target)
         kernels = _unrolled_context(network) if chosen == "unrolled" else _layer_context(network)
         if target == "cuda":
-            kernels.update(_cuda_context(network, chosen, kernels))
+            kernels.update(_cuda_context(chosen, kernels))
         context["m"].uses_sigmoid = kernels.pop("uses_sigmoid")
         context["m"].uses_softplus = kernels.pop("uses_softplus")
         context["m"].uses_tanh = kernels.pop("uses_tanh")
@@ -269,22 +271,21 @@ def _helper_flags(codes: list[str]) -> dict:
     return {name: _uses(codes, name.removeprefix("uses_")) for name in ("uses_sigmoid", "uses_softplus", "uses_tanh")}
 
 
-def _cuda_context(network: Network, strategy: str, kernels: dict) -> dict:
+def _cuda_context(strategy: str, kernels: dict) -> dict:
     """What the CUDA templates need beyond the CPU context of the same strategy."""
     if strategy == "layer":
         return {"host_grads_tuple": _tuple_text([f"work.grad_{a}.copy_to_host()" for a in kernels["arrays"]])}
     p = kernels["p"]
     nq = 1 + len(p.params)
-    threads = min(256, 1 << (CUDA_REDUCTION_BYTES // (8 * nq)).bit_length() - 1)
-    if threads < 32:
-        raise InputError(f"the unrolled CUDA kernel keeps {nq} sums per thread in shared memory, more than "
-                         f"{CUDA_REDUCTION_BYTES // 1024} KiB for a block of 32 threads: use --strategy layer "
-                         f"for {network.parameter_count} parameters", network.source)
+    chunk = min(nq, CUDA_REDUCTION_CHUNK)
+    threads = min(256, 1 << (CUDA_REDUCTION_BYTES // (8 * chunk)).bit_length() - 1)
     unpack = [f"{s.name} = {p.arrays[s.array]}[{s.index}]" for s in p.params]
     p.array_names = list(p.arrays.values())
     p.array_tuple = _tuple_text(p.array_names, bare=True)
     return {
         "nq": nq,
+        "chunk": chunk,
+        "chunks": [list(range(first, min(first + chunk, nq))) for first in range(0, nq, chunk)],
         "threads": threads,
         "unpack_scalars": lambda indent: "\n".join(" " * indent + line for line in unpack),
     }

@@ -26,10 +26,12 @@ DTYPE = np.float64
 SIZES = (4, 3, 3, 2)
 PARAMETERS = ("W1", "b1", "W2", "b2", "W3", "b3")
 
-#: threads per block (a power of two): the block reduction keeps NQ × THREADS sums in shared memory
-THREADS = 64
 #: the quantities summed over the batch: the loss, then one gradient per parameter
 NQ = 36
+#: the block reduction sums CHUNK quantities at a time, keeping CHUNK × THREADS values in shared
+#: memory; THREADS (threads per block) is a power of two
+CHUNK = 32
+THREADS = 128
 #: sums over the batch are accumulated in float64 whatever DTYPE is
 ACC = numba.float64
 
@@ -392,20 +394,23 @@ def _example_gradients(
 
 
 @cuda.jit(device=True)
-def _block_sums(buffer, partial):
-    """Tree-sum buffer[q, :] over the block's threads into partial[block, q], for every q."""
+def _block_sums(buffer, count, partial, first):
+    """Tree-sum buffer[q, :] over the block's threads into partial[block, first + q], q < count.
+
+    Each thread wrote its own column; only thread 0 reads column 0 at the end, so the next call
+    may start writing at once."""
     thread = cuda.threadIdx.x
     cuda.syncthreads()
     half = cuda.blockDim.x // 2
     while half > 0:
         if thread < half:
-            for q in range(buffer.shape[0]):
+            for q in range(count):
                 buffer[q, thread] += buffer[q, thread + half]
         cuda.syncthreads()
         half //= 2
     if thread == 0:
-        for q in range(buffer.shape[0]):
-            partial[cuda.blockIdx.x, q] = buffer[q, 0]
+        for q in range(count):
+            partial[cuda.blockIdx.x, first + q] = buffer[q, 0]
 
 
 @cuda.jit
@@ -576,135 +581,135 @@ def _loss_kernel(W1, b1, W2, b2, W3, b3, X, Y, partial):
             Y[i, 0],
             Y[i, 1],
         )
-    _block_sums(buffer, partial)
+    _block_sums(buffer, 1, partial, 0)
 
 
 @cuda.jit
 def _gradient_kernel(W1, b1, W2, b2, W3, b3, X, Y, order, start, stop, partial):
     """One thread per example X[order[r]], start ≤ r < stop: its loss and gradient; each block
-    sums them over its examples into partial[block, :] (loss first, parameters in order)."""
-    buffer = cuda.shared.array((NQ, THREADS), ACC)
+    sums them over its examples into partial[block, :] (loss first, parameters in order).
+    Threads past stop compute the first example again and contribute zeros."""
+    buffer = cuda.shared.array((CHUNK, THREADS), ACC)
     thread = cuda.threadIdx.x
-    for q in range(NQ):
-        buffer[q, thread] = 0.0
     r = start + cuda.grid(1)
-    if r < stop:
-        i = order[r]
-        w1_5 = W1[0, 0]
-        w2_5 = W1[0, 1]
-        w3_5 = W1[0, 2]
-        w4_5 = W1[0, 3]
-        b5 = b1[0]
-        w1_6 = W1[1, 0]
-        w2_6 = W1[1, 1]
-        w3_6 = W1[1, 2]
-        w4_6 = W1[1, 3]
-        b6 = b1[1]
-        w1_7 = W1[2, 0]
-        w2_7 = W1[2, 1]
-        w3_7 = W1[2, 2]
-        w4_7 = W1[2, 3]
-        b7 = b1[2]
-        w5_8 = W2[0, 0]
-        w6_8 = W2[0, 1]
-        w7_8 = W2[0, 2]
-        b8 = b2[0]
-        w5_9 = W2[1, 0]
-        w6_9 = W2[1, 1]
-        w7_9 = W2[1, 2]
-        b9 = b2[1]
-        w5_10 = W2[2, 0]
-        w6_10 = W2[2, 1]
-        w7_10 = W2[2, 2]
-        b10 = b2[2]
-        w8_11 = W3[0, 0]
-        w9_11 = W3[0, 1]
-        w10_11 = W3[0, 2]
-        b11 = b3[0]
-        w8_12 = W3[1, 0]
-        w9_12 = W3[1, 1]
-        w10_12 = W3[1, 2]
-        b12 = b3[1]
-        example = _example_gradients(
-            w1_5,
-            w2_5,
-            w3_5,
-            w4_5,
-            b5,
-            w1_6,
-            w2_6,
-            w3_6,
-            w4_6,
-            b6,
-            w1_7,
-            w2_7,
-            w3_7,
-            w4_7,
-            b7,
-            w5_8,
-            w6_8,
-            w7_8,
-            b8,
-            w5_9,
-            w6_9,
-            w7_9,
-            b9,
-            w5_10,
-            w6_10,
-            w7_10,
-            b10,
-            w8_11,
-            w9_11,
-            w10_11,
-            b11,
-            w8_12,
-            w9_12,
-            w10_12,
-            b12,
-            X[i, 0],
-            X[i, 1],
-            X[i, 2],
-            X[i, 3],
-            Y[i, 0],
-            Y[i, 1],
-        )
-        buffer[0, thread] = example[0]
-        buffer[1, thread] = example[1]
-        buffer[2, thread] = example[2]
-        buffer[3, thread] = example[3]
-        buffer[4, thread] = example[4]
-        buffer[5, thread] = example[5]
-        buffer[6, thread] = example[6]
-        buffer[7, thread] = example[7]
-        buffer[8, thread] = example[8]
-        buffer[9, thread] = example[9]
-        buffer[10, thread] = example[10]
-        buffer[11, thread] = example[11]
-        buffer[12, thread] = example[12]
-        buffer[13, thread] = example[13]
-        buffer[14, thread] = example[14]
-        buffer[15, thread] = example[15]
-        buffer[16, thread] = example[16]
-        buffer[17, thread] = example[17]
-        buffer[18, thread] = example[18]
-        buffer[19, thread] = example[19]
-        buffer[20, thread] = example[20]
-        buffer[21, thread] = example[21]
-        buffer[22, thread] = example[22]
-        buffer[23, thread] = example[23]
-        buffer[24, thread] = example[24]
-        buffer[25, thread] = example[25]
-        buffer[26, thread] = example[26]
-        buffer[27, thread] = example[27]
-        buffer[28, thread] = example[28]
-        buffer[29, thread] = example[29]
-        buffer[30, thread] = example[30]
-        buffer[31, thread] = example[31]
-        buffer[32, thread] = example[32]
-        buffer[33, thread] = example[33]
-        buffer[34, thread] = example[34]
-        buffer[35, thread] = example[35]
-    _block_sums(buffer, partial)
+    active = r < stop
+    i = order[r if active else start]
+    w1_5 = W1[0, 0]
+    w2_5 = W1[0, 1]
+    w3_5 = W1[0, 2]
+    w4_5 = W1[0, 3]
+    b5 = b1[0]
+    w1_6 = W1[1, 0]
+    w2_6 = W1[1, 1]
+    w3_6 = W1[1, 2]
+    w4_6 = W1[1, 3]
+    b6 = b1[1]
+    w1_7 = W1[2, 0]
+    w2_7 = W1[2, 1]
+    w3_7 = W1[2, 2]
+    w4_7 = W1[2, 3]
+    b7 = b1[2]
+    w5_8 = W2[0, 0]
+    w6_8 = W2[0, 1]
+    w7_8 = W2[0, 2]
+    b8 = b2[0]
+    w5_9 = W2[1, 0]
+    w6_9 = W2[1, 1]
+    w7_9 = W2[1, 2]
+    b9 = b2[1]
+    w5_10 = W2[2, 0]
+    w6_10 = W2[2, 1]
+    w7_10 = W2[2, 2]
+    b10 = b2[2]
+    w8_11 = W3[0, 0]
+    w9_11 = W3[0, 1]
+    w10_11 = W3[0, 2]
+    b11 = b3[0]
+    w8_12 = W3[1, 0]
+    w9_12 = W3[1, 1]
+    w10_12 = W3[1, 2]
+    b12 = b3[1]
+    example = _example_gradients(
+        w1_5,
+        w2_5,
+        w3_5,
+        w4_5,
+        b5,
+        w1_6,
+        w2_6,
+        w3_6,
+        w4_6,
+        b6,
+        w1_7,
+        w2_7,
+        w3_7,
+        w4_7,
+        b7,
+        w5_8,
+        w6_8,
+        w7_8,
+        b8,
+        w5_9,
+        w6_9,
+        w7_9,
+        b9,
+        w5_10,
+        w6_10,
+        w7_10,
+        b10,
+        w8_11,
+        w9_11,
+        w10_11,
+        b11,
+        w8_12,
+        w9_12,
+        w10_12,
+        b12,
+        X[i, 0],
+        X[i, 1],
+        X[i, 2],
+        X[i, 3],
+        Y[i, 0],
+        Y[i, 1],
+    )
+    buffer[0, thread] = example[0] if active else 0.0
+    buffer[1, thread] = example[1] if active else 0.0
+    buffer[2, thread] = example[2] if active else 0.0
+    buffer[3, thread] = example[3] if active else 0.0
+    buffer[4, thread] = example[4] if active else 0.0
+    buffer[5, thread] = example[5] if active else 0.0
+    buffer[6, thread] = example[6] if active else 0.0
+    buffer[7, thread] = example[7] if active else 0.0
+    buffer[8, thread] = example[8] if active else 0.0
+    buffer[9, thread] = example[9] if active else 0.0
+    buffer[10, thread] = example[10] if active else 0.0
+    buffer[11, thread] = example[11] if active else 0.0
+    buffer[12, thread] = example[12] if active else 0.0
+    buffer[13, thread] = example[13] if active else 0.0
+    buffer[14, thread] = example[14] if active else 0.0
+    buffer[15, thread] = example[15] if active else 0.0
+    buffer[16, thread] = example[16] if active else 0.0
+    buffer[17, thread] = example[17] if active else 0.0
+    buffer[18, thread] = example[18] if active else 0.0
+    buffer[19, thread] = example[19] if active else 0.0
+    buffer[20, thread] = example[20] if active else 0.0
+    buffer[21, thread] = example[21] if active else 0.0
+    buffer[22, thread] = example[22] if active else 0.0
+    buffer[23, thread] = example[23] if active else 0.0
+    buffer[24, thread] = example[24] if active else 0.0
+    buffer[25, thread] = example[25] if active else 0.0
+    buffer[26, thread] = example[26] if active else 0.0
+    buffer[27, thread] = example[27] if active else 0.0
+    buffer[28, thread] = example[28] if active else 0.0
+    buffer[29, thread] = example[29] if active else 0.0
+    buffer[30, thread] = example[30] if active else 0.0
+    buffer[31, thread] = example[31] if active else 0.0
+    _block_sums(buffer, 32, partial, 0)
+    buffer[0, thread] = example[32] if active else 0.0
+    buffer[1, thread] = example[33] if active else 0.0
+    buffer[2, thread] = example[34] if active else 0.0
+    buffer[3, thread] = example[35] if active else 0.0
+    _block_sums(buffer, 4, partial, 32)
 
 
 @cuda.jit

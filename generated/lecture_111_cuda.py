@@ -26,10 +26,12 @@ DTYPE = np.float64
 SIZES = (1, 1, 1)
 PARAMETERS = ("W1", "b1", "W2", "b2")
 
-#: threads per block (a power of two): the block reduction keeps NQ × THREADS sums in shared memory
-THREADS = 256
 #: the quantities summed over the batch: the loss, then one gradient per parameter
 NQ = 5
+#: the block reduction sums CHUNK quantities at a time, keeping CHUNK × THREADS values in shared
+#: memory; THREADS (threads per block) is a power of two
+CHUNK = 5
+THREADS = 256
 #: sums over the batch are accumulated in float64 whatever DTYPE is
 ACC = numba.float64
 
@@ -151,20 +153,23 @@ def _example_gradients(w1, b1, w2, b2, x, T):
 
 
 @cuda.jit(device=True)
-def _block_sums(buffer, partial):
-    """Tree-sum buffer[q, :] over the block's threads into partial[block, q], for every q."""
+def _block_sums(buffer, count, partial, first):
+    """Tree-sum buffer[q, :] over the block's threads into partial[block, first + q], q < count.
+
+    Each thread wrote its own column; only thread 0 reads column 0 at the end, so the next call
+    may start writing at once."""
     thread = cuda.threadIdx.x
     cuda.syncthreads()
     half = cuda.blockDim.x // 2
     while half > 0:
         if thread < half:
-            for q in range(buffer.shape[0]):
+            for q in range(count):
                 buffer[q, thread] += buffer[q, thread + half]
         cuda.syncthreads()
         half //= 2
     if thread == 0:
-        for q in range(buffer.shape[0]):
-            partial[cuda.blockIdx.x, q] = buffer[q, 0]
+        for q in range(count):
+            partial[cuda.blockIdx.x, first + q] = buffer[q, 0]
 
 
 @cuda.jit
@@ -191,31 +196,30 @@ def _loss_kernel(W1, b1_array, W2, b2_array, X, Y, partial):
         w2 = W2[0, 0]
         b2 = b2_array[0]
         buffer[0, cuda.threadIdx.x] = _example_loss(w1, b1, w2, b2, X[i, 0], Y[i, 0])
-    _block_sums(buffer, partial)
+    _block_sums(buffer, 1, partial, 0)
 
 
 @cuda.jit
 def _gradient_kernel(W1, b1_array, W2, b2_array, X, Y, order, start, stop, partial):
     """One thread per example X[order[r]], start ≤ r < stop: its loss and gradient; each block
-    sums them over its examples into partial[block, :] (loss first, parameters in order)."""
-    buffer = cuda.shared.array((NQ, THREADS), ACC)
+    sums them over its examples into partial[block, :] (loss first, parameters in order).
+    Threads past stop compute the first example again and contribute zeros."""
+    buffer = cuda.shared.array((CHUNK, THREADS), ACC)
     thread = cuda.threadIdx.x
-    for q in range(NQ):
-        buffer[q, thread] = 0.0
     r = start + cuda.grid(1)
-    if r < stop:
-        i = order[r]
-        w1 = W1[0, 0]
-        b1 = b1_array[0]
-        w2 = W2[0, 0]
-        b2 = b2_array[0]
-        example = _example_gradients(w1, b1, w2, b2, X[i, 0], Y[i, 0])
-        buffer[0, thread] = example[0]
-        buffer[1, thread] = example[1]
-        buffer[2, thread] = example[2]
-        buffer[3, thread] = example[3]
-        buffer[4, thread] = example[4]
-    _block_sums(buffer, partial)
+    active = r < stop
+    i = order[r if active else start]
+    w1 = W1[0, 0]
+    b1 = b1_array[0]
+    w2 = W2[0, 0]
+    b2 = b2_array[0]
+    example = _example_gradients(w1, b1, w2, b2, X[i, 0], Y[i, 0])
+    buffer[0, thread] = example[0] if active else 0.0
+    buffer[1, thread] = example[1] if active else 0.0
+    buffer[2, thread] = example[2] if active else 0.0
+    buffer[3, thread] = example[3] if active else 0.0
+    buffer[4, thread] = example[4] if active else 0.0
+    _block_sums(buffer, 5, partial, 0)
 
 
 @cuda.jit

@@ -26,10 +26,12 @@ DTYPE = np.float64
 SIZES = (2, 2, 2, 1)
 PARAMETERS = ("W1", "b1", "W2", "b2", "W3", "b3")
 
-#: threads per block (a power of two): the block reduction keeps NQ × THREADS sums in shared memory
-THREADS = 256
 #: the quantities summed over the batch: the loss, then one gradient per parameter
 NQ = 16
+#: the block reduction sums CHUNK quantities at a time, keeping CHUNK × THREADS values in shared
+#: memory; THREADS (threads per block) is a power of two
+CHUNK = 16
+THREADS = 256
 #: sums over the batch are accumulated in float64 whatever DTYPE is
 ACC = numba.float64
 
@@ -262,20 +264,23 @@ def _example_gradients(
 
 
 @cuda.jit(device=True)
-def _block_sums(buffer, partial):
-    """Tree-sum buffer[q, :] over the block's threads into partial[block, q], for every q."""
+def _block_sums(buffer, count, partial, first):
+    """Tree-sum buffer[q, :] over the block's threads into partial[block, first + q], q < count.
+
+    Each thread wrote its own column; only thread 0 reads column 0 at the end, so the next call
+    may start writing at once."""
     thread = cuda.threadIdx.x
     cuda.syncthreads()
     half = cuda.blockDim.x // 2
     while half > 0:
         if thread < half:
-            for q in range(buffer.shape[0]):
+            for q in range(count):
                 buffer[q, thread] += buffer[q, thread + half]
         cuda.syncthreads()
         half //= 2
     if thread == 0:
-        for q in range(buffer.shape[0]):
-            partial[cuda.blockIdx.x, q] = buffer[q, 0]
+        for q in range(count):
+            partial[cuda.blockIdx.x, first + q] = buffer[q, 0]
 
 
 @cuda.jit
@@ -361,72 +366,71 @@ def _loss_kernel(W1, b1, W2, b2, W3, b3, X, Y, partial):
             X[i, 1],
             Y[i, 0],
         )
-    _block_sums(buffer, partial)
+    _block_sums(buffer, 1, partial, 0)
 
 
 @cuda.jit
 def _gradient_kernel(W1, b1, W2, b2, W3, b3, X, Y, order, start, stop, partial):
     """One thread per example X[order[r]], start ≤ r < stop: its loss and gradient; each block
-    sums them over its examples into partial[block, :] (loss first, parameters in order)."""
-    buffer = cuda.shared.array((NQ, THREADS), ACC)
+    sums them over its examples into partial[block, :] (loss first, parameters in order).
+    Threads past stop compute the first example again and contribute zeros."""
+    buffer = cuda.shared.array((CHUNK, THREADS), ACC)
     thread = cuda.threadIdx.x
-    for q in range(NQ):
-        buffer[q, thread] = 0.0
     r = start + cuda.grid(1)
-    if r < stop:
-        i = order[r]
-        w1_1_1 = W1[0, 0]
-        w1_1_2 = W1[0, 1]
-        b1_1 = b1[0]
-        w1_2_1 = W1[1, 0]
-        w1_2_2 = W1[1, 1]
-        b1_2 = b1[1]
-        w2_1_1 = W2[0, 0]
-        w2_1_2 = W2[0, 1]
-        b2_1 = b2[0]
-        w2_2_1 = W2[1, 0]
-        w2_2_2 = W2[1, 1]
-        b2_2 = b2[1]
-        w3_1_1 = W3[0, 0]
-        w3_1_2 = W3[0, 1]
-        b3_1 = b3[0]
-        example = _example_gradients(
-            w1_1_1,
-            w1_1_2,
-            b1_1,
-            w1_2_1,
-            w1_2_2,
-            b1_2,
-            w2_1_1,
-            w2_1_2,
-            b2_1,
-            w2_2_1,
-            w2_2_2,
-            b2_2,
-            w3_1_1,
-            w3_1_2,
-            b3_1,
-            X[i, 0],
-            X[i, 1],
-            Y[i, 0],
-        )
-        buffer[0, thread] = example[0]
-        buffer[1, thread] = example[1]
-        buffer[2, thread] = example[2]
-        buffer[3, thread] = example[3]
-        buffer[4, thread] = example[4]
-        buffer[5, thread] = example[5]
-        buffer[6, thread] = example[6]
-        buffer[7, thread] = example[7]
-        buffer[8, thread] = example[8]
-        buffer[9, thread] = example[9]
-        buffer[10, thread] = example[10]
-        buffer[11, thread] = example[11]
-        buffer[12, thread] = example[12]
-        buffer[13, thread] = example[13]
-        buffer[14, thread] = example[14]
-        buffer[15, thread] = example[15]
-    _block_sums(buffer, partial)
+    active = r < stop
+    i = order[r if active else start]
+    w1_1_1 = W1[0, 0]
+    w1_1_2 = W1[0, 1]
+    b1_1 = b1[0]
+    w1_2_1 = W1[1, 0]
+    w1_2_2 = W1[1, 1]
+    b1_2 = b1[1]
+    w2_1_1 = W2[0, 0]
+    w2_1_2 = W2[0, 1]
+    b2_1 = b2[0]
+    w2_2_1 = W2[1, 0]
+    w2_2_2 = W2[1, 1]
+    b2_2 = b2[1]
+    w3_1_1 = W3[0, 0]
+    w3_1_2 = W3[0, 1]
+    b3_1 = b3[0]
+    example = _example_gradients(
+        w1_1_1,
+        w1_1_2,
+        b1_1,
+        w1_2_1,
+        w1_2_2,
+        b1_2,
+        w2_1_1,
+        w2_1_2,
+        b2_1,
+        w2_2_1,
+        w2_2_2,
+        b2_2,
+        w3_1_1,
+        w3_1_2,
+        b3_1,
+        X[i, 0],
+        X[i, 1],
+        Y[i, 0],
+    )
+    buffer[0, thread] = example[0] if active else 0.0
+    buffer[1, thread] = example[1] if active else 0.0
+    buffer[2, thread] = example[2] if active else 0.0
+    buffer[3, thread] = example[3] if active else 0.0
+    buffer[4, thread] = example[4] if active else 0.0
+    buffer[5, thread] = example[5] if active else 0.0
+    buffer[6, thread] = example[6] if active else 0.0
+    buffer[7, thread] = example[7] if active else 0.0
+    buffer[8, thread] = example[8] if active else 0.0
+    buffer[9, thread] = example[9] if active else 0.0
+    buffer[10, thread] = example[10] if active else 0.0
+    buffer[11, thread] = example[11] if active else 0.0
+    buffer[12, thread] = example[12] if active else 0.0
+    buffer[13, thread] = example[13] if active else 0.0
+    buffer[14, thread] = example[14] if active else 0.0
+    buffer[15, thread] = example[15] if active else 0.0
+    _block_sums(buffer, 16, partial, 0)
 
 
 @cuda.jit

@@ -7,18 +7,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers import (
-    KERNEL_CASES,
-    as_tuple,
-    assert_kernels_agree,
-    kernel_data,
-    load_generated,
-    minibatch_sgd_reference,
-    random_parameters,
-    small_network,
-)
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from derive.spec import load_network
+from helpers import (
+    KERNEL_CASES, as_tuple, assert_kernels_agree, draw_network, kernel_data, load_generated,
+    minibatch_sgd_reference, random_parameters, small_network,
+)
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -33,6 +29,35 @@ def test_cuda_kernels_agree_with_the_symbolic_chain(tmp_path, sizes, acts, loss,
     X, Y = kernel_data(net, rng, onehot="softmax" in acts, binary=isinstance(loss, dict))
     module = load_generated(net, tmp_path, strategy=strategy, target="cuda")
     assert_kernels_agree(module, net, params, X, Y, rtol=rtol, atol=1e-15, fd=False)
+
+
+def test_unrolled_cuda_reduces_many_gradients_in_chunks(tmp_path):
+    """55 summed quantities (loss and 54 gradients): two chunks through shared memory, 128 threads."""
+    net = small_network((3, 5, 4, 2), ["tanh", "sigmoid", "linear"], "squared_error")
+    rng = np.random.default_rng(11)
+    params = random_parameters(net, rng)
+    X, Y = kernel_data(net, rng, n=5)
+    module = load_generated(net, tmp_path, strategy="unrolled", target="cuda")
+    assert (module.NQ, module.CHUNK, module.THREADS) == (55, 32, 128)
+    assert_kernels_agree(module, net, params, X, Y, rtol=1e-12, atol=1e-15, fd=False)
+
+
+@st.composite
+def networks(draw):
+    net, kind = draw_network(draw)
+    return net, kind, draw(st.sampled_from(["unrolled", "layer"])), draw(st.integers(0, 2**31))
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(networks())
+def test_random_networks_cuda_kernels_agree(tmp_path, case):
+    """Random depth, width, activations and losses: the CUDA module agrees with NumPy backprop."""
+    net, kind, strategy, seed = case
+    rng = np.random.default_rng(seed)
+    params = random_parameters(net, rng)
+    X, Y = kernel_data(net, rng, n=3, onehot=kind == "softmax", binary=kind == "binary")
+    module = load_generated(net, tmp_path, strategy=strategy, target="cuda")
+    assert_kernels_agree(module, net, params, X, Y, rtol=1e-10, atol=1e-14, symbolic=False, fd=False)
 
 
 @pytest.mark.parametrize("strategy", ["unrolled", "layer"])

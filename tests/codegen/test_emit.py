@@ -174,14 +174,3 @@ def test_cuda_target_without_numba_cuda_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "numba.cuda", None)
     with pytest.raises(InputError, match=r'numba-cuda .*pip install "derive\[cuda\]"'):
         require_cuda()
-
-
-def test_unrolled_cuda_refuses_more_sums_than_shared_memory_holds():
-    from helpers import small_network
-
-    from derive.errors import InputError
-
-    net = small_network((10, 12, 3), ["tanh", "sigmoid"])
-    with pytest.raises(InputError, match="use --strategy layer for 171 parameters"):
-        generate(net, strategy="unrolled", target="cuda")
-    assert generate(net, target="cuda").strategy == "layer"
