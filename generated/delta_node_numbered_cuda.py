@@ -714,10 +714,9 @@ def _gradient_kernel(W1, b1, W2, b2, W3, b3, X, Y, order, start, stop, partial):
 
 @cuda.jit
 def _sum_partials(partial, blocks, scale, sums):
-    """Second pass, one thread per quantity: sums[0] = the batch's loss sum, sums[q] = scale ×
+    """Second pass, a thread per quantity: sums[0] = the batch's loss sum, sums[q] = scale ×
     Σ over blocks of partial[:, q] (the mean gradient). Fixed order: the result is reproducible."""
-    q = cuda.grid(1)
-    if q < NQ:
+    for q in range(cuda.grid(1), NQ, cuda.gridsize(1)):
         acc = 0.0
         for block in range(blocks):
             acc += partial[block, q]
