@@ -256,30 +256,32 @@ def _gather_rows(source, order, start, out):
 
 
 class _Workspace:
-    """Device buffers for a batch of `rows` examples: every layer's Z, A and δ (D), the gathered
-    batch, per-example losses and the gradients."""
+    """Device buffers for a batch of `rows` examples: every layer's Z and A; for a backward pass
+    also δ (D) and the gradients; for train_epoch also the gathered batch."""
 
-    def __init__(self, rows, totals):
+    def __init__(self, rows, totals, backward=True, gather=False):
         self.totals = totals  # totals[0] accumulates the loss sum of every batch run through it
-        self.X = cuda.device_array((rows, 784), DTYPE)
-        self.Y = cuda.device_array((rows, 10), DTYPE)
         self.Z1 = cuda.device_array((rows, 128), DTYPE)
         self.A1 = cuda.device_array((rows, 128), DTYPE)
-        self.D1 = cuda.device_array((rows, 128), DTYPE)
         self.Z2 = cuda.device_array((rows, 64), DTYPE)
         self.A2 = cuda.device_array((rows, 64), DTYPE)
-        self.D2 = cuda.device_array((rows, 64), DTYPE)
         self.Z3 = cuda.device_array((rows, 10), DTYPE)
         self.A3 = cuda.device_array((rows, 10), DTYPE)
-        self.D3 = cuda.device_array((rows, 10), DTYPE)
         self.LSE = cuda.device_array(rows, np.float64)
         self.row_loss = cuda.device_array(rows, np.float64)
-        self.grad_W1 = cuda.device_array((128, 784), DTYPE)
-        self.grad_b1 = cuda.device_array(128, DTYPE)
-        self.grad_W2 = cuda.device_array((64, 128), DTYPE)
-        self.grad_b2 = cuda.device_array(64, DTYPE)
-        self.grad_W3 = cuda.device_array((10, 64), DTYPE)
-        self.grad_b3 = cuda.device_array(10, DTYPE)
+        if backward:
+            self.D1 = cuda.device_array((rows, 128), DTYPE)
+            self.grad_W1 = cuda.device_array((128, 784), DTYPE)
+            self.grad_b1 = cuda.device_array(128, DTYPE)
+            self.D2 = cuda.device_array((rows, 64), DTYPE)
+            self.grad_W2 = cuda.device_array((64, 128), DTYPE)
+            self.grad_b2 = cuda.device_array(64, DTYPE)
+            self.D3 = cuda.device_array((rows, 10), DTYPE)
+            self.grad_W3 = cuda.device_array((10, 64), DTYPE)
+            self.grad_b3 = cuda.device_array(10, DTYPE)
+        if gather:
+            self.X = cuda.device_array((rows, 784), DTYPE)
+            self.Y = cuda.device_array((rows, 10), DTYPE)
 
 
 def _forward_layers(W1, b1, W2, b2, W3, b3, X, work):
@@ -326,7 +328,7 @@ def forward(params, X):
     """The network's outputs for every example of X, as a NumPy array."""
     W1, b1, W2, b2, W3, b3 = tuple(_on_device(p) for p in params)
     X = _on_device(X)
-    work = _Workspace(X.shape[0], cuda.to_device(np.zeros(1)))
+    work = _Workspace(X.shape[0], cuda.to_device(np.zeros(1)), backward=False)
     _forward_layers(W1, b1, W2, b2, W3, b3, X, work)
     return work.A3.copy_to_host()
 
@@ -336,7 +338,7 @@ def loss(params, X, Y):
     W1, b1, W2, b2, W3, b3 = tuple(_on_device(p) for p in params)
     X, Y = _on_device(X), _on_device(Y)
     rows = X.shape[0]
-    work = _Workspace(rows, cuda.to_device(np.zeros(1)))
+    work = _Workspace(rows, cuda.to_device(np.zeros(1)), backward=False)
     _forward_layers(W1, b1, W2, b2, W3, b3, X, work)
     _output_loss[_lines(rows)](work.Z3, work.A3, work.LSE, Y, work.row_loss)
     return float(work.row_loss.copy_to_host().sum() / rows)
@@ -384,7 +386,7 @@ def train_epoch(params, X, Y, lr, batch_size, seed):
     for start in range(0, n, batch_size):
         rows = min(batch_size, n - start)
         if rows not in workspaces:  # the full batch size, and a shorter last batch
-            workspaces[rows] = _Workspace(rows, totals)
+            workspaces[rows] = _Workspace(rows, totals, gather=True)
         work = workspaces[rows]
         _gather_rows[_cells(rows, 784)](X, order, start, work.X)
         _gather_rows[_cells(rows, 10)](Y, order, start, work.Y)
