@@ -413,7 +413,7 @@ def _block_sums(buffer, count, partial, first):
             partial[cuda.blockIdx.x, first + q] = buffer[q, 0]
 
 
-@cuda.jit
+@cuda.jit(cache=True)
 def _forward_kernel(W1, b1, W2, b2, W3, b3, X, out):
     """One thread per example: out[i] = the network's outputs for X[i]."""
     i = cuda.grid(1)
@@ -496,7 +496,7 @@ def _forward_kernel(W1, b1, W2, b2, W3, b3, X, out):
         )
 
 
-@cuda.jit
+@cuda.jit(cache=True)
 def _loss_kernel(W1, b1, W2, b2, W3, b3, X, Y, partial):
     """One thread per example; each block sums its examples' losses into partial[block, 0]."""
     buffer = cuda.shared.array((1, THREADS), ACC)
@@ -584,7 +584,7 @@ def _loss_kernel(W1, b1, W2, b2, W3, b3, X, Y, partial):
     _block_sums(buffer, 1, partial, 0)
 
 
-@cuda.jit
+@cuda.jit(cache=True)
 def _gradient_kernel(W1, b1, W2, b2, W3, b3, X, Y, order, start, stop, partial):
     """One thread per example X[order[r]], start ≤ r < stop: its loss and gradient; each block
     sums them over its examples into partial[block, :] (loss first, parameters in order).
@@ -712,7 +712,7 @@ def _gradient_kernel(W1, b1, W2, b2, W3, b3, X, Y, order, start, stop, partial):
     _block_sums(buffer, 4, partial, 32)
 
 
-@cuda.jit
+@cuda.jit(cache=True)
 def _sum_partials(partial, blocks, scale, sums):
     """Second pass, a thread per quantity: sums[0] = the batch's loss sum, sums[q] = scale ×
     Σ over blocks of partial[:, q] (the mean gradient). Fixed order: the result is reproducible."""
@@ -723,7 +723,7 @@ def _sum_partials(partial, blocks, scale, sums):
         sums[q] = acc if q == 0 else acc * scale
 
 
-@cuda.jit
+@cuda.jit(cache=True)
 def _descend_kernel(W1, b1, W2, b2, W3, b3, sums, lr, totals):
     """One thread: θ ← θ − lr · ∂E/∂θ for every parameter; adds the batch's loss sum to totals[0]."""
     if cuda.grid(1) == 0:

@@ -100,7 +100,7 @@ def _lines(n):
     return (n + threads - 1) // threads, threads
 
 
-@cuda.jit
+@cuda.jit(cache=True)
 def _matmul(A, B, out, a_transposed, b_transposed):
     """out = op(A) @ op(B), op transposing where flagged, one thread per element of out and
     TILE × TILE tiles of both operands staged through shared memory."""
@@ -135,7 +135,7 @@ def _matmul_launch(rows, cols):
     return ((cols + TILE - 1) // TILE, (rows + TILE - 1) // TILE), (TILE, TILE)
 
 
-@cuda.jit
+@cuda.jit(cache=True)
 def _relu_bias(Z, b, A):
     """Z += b, then A = relu(Z), one thread per element."""
     j, i = cuda.grid(2)
@@ -145,7 +145,7 @@ def _relu_bias(Z, b, A):
         A[i, j] = (z) if (z > 0) else (0)
 
 
-@cuda.jit
+@cuda.jit(cache=True)
 def _relu_slope(Z, A, D):
     """D *= relu′(Z), one thread per element: ∂E/∂A becomes δ = ∂E/∂Z."""
     j, i = cuda.grid(2)
@@ -154,7 +154,7 @@ def _relu_slope(Z, A, D):
         D[i, j] *= (1) if (z > 0) else (0)
 
 
-@cuda.jit
+@cuda.jit(cache=True)
 def _softmax_bias(Z, b, A, LSE):
     """One thread per row: Z += b, then A = softmax(Z) shifted by the row maximum; LSE = log Σ exp Z."""
     i = cuda.grid(1)
@@ -173,7 +173,7 @@ def _softmax_bias(Z, b, A, LSE):
         LSE[i] = top + math.log(total)
 
 
-@cuda.jit
+@cuda.jit(cache=True)
 def _output_delta(Z, A, LSE, Y, D, scale, row_loss):
     """One thread per example: D = scale · δ at the output (fused form) and
     row_loss = Σ over outputs of the categorical_cross_entropy term."""
@@ -193,7 +193,7 @@ def _output_delta(Z, A, LSE, Y, D, scale, row_loss):
         row_loss[i] = total
 
 
-@cuda.jit
+@cuda.jit(cache=True)
 def _output_loss(Z, A, LSE, Y, row_loss):
     """One thread per example: row_loss = Σ over outputs of the categorical_cross_entropy term."""
     i = cuda.grid(1)
@@ -207,7 +207,7 @@ def _output_loss(Z, A, LSE, Y, row_loss):
         row_loss[i] = total
 
 
-@cuda.jit
+@cuda.jit(cache=True)
 def _add_sum(values, totals):
     """One block: totals[0] += Σ values, each thread summing a stride, then a tree over threads
     (a fixed order, so the result is reproducible)."""
@@ -228,7 +228,7 @@ def _add_sum(values, totals):
         totals[0] += buffer[0]
 
 
-@cuda.jit
+@cuda.jit(cache=True)
 def _column_sums(D, grad):
     """One thread per column: grad[j] = Σᵢ D[i, j] (D already carries the 1/batch factor)."""
     j = cuda.grid(1)
@@ -239,7 +239,7 @@ def _column_sums(D, grad):
         grad[j] = acc
 
 
-@cuda.jit
+@cuda.jit(cache=True)
 def _descend(theta, grad, lr):
     """θ ← θ − lr · grad over flat views, one thread per element."""
     i = cuda.grid(1)
@@ -247,7 +247,7 @@ def _descend(theta, grad, lr):
         theta[i] -= lr * grad[i]
 
 
-@cuda.jit
+@cuda.jit(cache=True)
 def _gather_rows(source, order, start, out):
     """out[i] = source[order[start + i]]: the batch's rows, one thread per element."""
     j, i = cuda.grid(2)
