@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import os
+import numba
 
 from derive.errors import InputError
 
@@ -16,11 +16,8 @@ def require_cuda() -> str:
         from numba import cuda
     except ImportError as exc:
         raise InputError(f"the CUDA target needs numba-cuda and cuda-bindings ({INSTALL_HINT}): {exc}", WHERE) from None
-    simulating = os.environ.get("NUMBA_ENABLE_CUDASIM", "0") not in ("", "0")
-    if simulating:
-        return "simulator"
-    if cuda.is_available():
-        return "gpu"
-    raise InputError("no CUDA GPU was found, and Numba's CUDA simulator is off: the CUDA target needs one "
-                     "of them. Set NUMBA_ENABLE_CUDASIM=1 to generate the kernels and run them under the "
-                     "simulator (slow: for testing only).", WHERE)
+    if not cuda.is_available():  # the simulator counts as available
+        raise InputError("no CUDA GPU was found, and Numba's CUDA simulator is off: the CUDA target needs one "
+                         "of them. Set NUMBA_ENABLE_CUDASIM=1 to generate the kernels and run them under the "
+                         "simulator (slow: for testing only).", WHERE)
+    return "simulator" if numba.config.ENABLE_CUDASIM else "gpu"
