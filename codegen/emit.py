@@ -23,8 +23,9 @@ import numpy as np
 import sympy as sp
 
 import derive
+from derive.activations import HE
 from derive.errors import InputError
-from derive.spec import Network
+from derive.model import Network
 from derive.yaml_source import load_yaml
 
 from . import forms
@@ -44,7 +45,6 @@ UNROLL_LIMIT = 64
 BLAS_MIN_WORK = 4096
 #: spec parameters are written into the module as literals up to this many values
 SPEC_LITERAL_LIMIT = 1000
-RELU_FAMILY = {"relu", "leaky_relu"}
 
 _ENV = jinja2.Environment(
     loader=jinja2.PackageLoader("codegen", "templates"),
@@ -192,19 +192,19 @@ def _module_context(network: Network, dtype: str, strategy: str, target: str = "
 
 
 def _init_doc(network: Network) -> str:
-    kinds = {"He" if layer.activation.name in RELU_FAMILY else "Glorot" for layer in network.layers}
+    kinds = {"He" if layer.activation.init == HE else "Glorot" for layer in network.layers}
     if kinds == {"Glorot"}:
         return "Glorot-uniform weights"
     if kinds == {"He"}:
         return "He-uniform weights"
-    return "He-uniform weights for ReLU-family layers, Glorot-uniform for the others"
+    return "He-uniform weights for ReLU-like layers, Glorot-uniform for the others"
 
 
 def _init_lines(network: Network) -> list[str]:
     lines = []
     for l, layer in enumerate(network.layers, start=1):
         fan_in, units = network.sizes[l - 1], layer.units
-        bound = f"6 / {fan_in}" if layer.activation.name in RELU_FAMILY else f"6 / ({fan_in} + {units})"
+        bound = f"6 / {fan_in}" if layer.activation.init == HE else f"6 / ({fan_in} + {units})"
         lines.append(f"rng.uniform(-1.0, 1.0, ({units}, {fan_in})).astype(DTYPE) * DTYPE(math.sqrt({bound}))")
         if layer.bias:
             lines.append(f"np.zeros({units}, dtype=DTYPE)")

@@ -1,11 +1,12 @@
-"""The scalar formulas a kernel evaluates, derived from the activation and loss table entries.
+"""The scalar formulas a kernel evaluates, read from the activation records and the output rule.
 
 Every generated expression is built here, in a handful of generic symbols, and printed by
-``printer.numba_code``; the templates never assemble mathematics. Per layer: the activation
-f(z) and its slope f'(z), written in the output a where SymPy finds such a form (σ: a(1 − a)).
-At the output: the per-output loss and the output δ, fused where the product simplifies
-(σ + log loss: (a − y)/ln b) and, for softmax, δⱼ = pⱼ − aⱼ Σᵢ pᵢ with p = a ∂ℓ/∂a (for
-cross-entropy p = −y/ln b, so δ = (a Σy − y)/ln b: exactly a − y when targets sum to one).
+``printer.numba_code``; the templates never assemble mathematics. Per layer: the activation's
+stable form (its record's, or σ/softplus found by ``stabilize``) and its slope f'(z), written in
+the output a where SymPy finds such a form (σ: a(1 − a)). At the output: the per-output loss and
+the output δ of ``derive.output.output_rule`` — fused where the product cancels (σ + log loss:
+(a − y)/ln b), otherwise ∂ℓ/∂a times the layer's stable slope; for softmax p = a ∂ℓ/∂a, with
+δⱼ = pⱼ − aⱼ Σᵢ pᵢ applied by the template.
 """
 
 from __future__ import annotations
@@ -14,14 +15,16 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from derive import functions as fn
-from derive.spec import Network
+from derive import losses, output
+from derive.activations import X, Activation, differentiate
+from derive.model import Network
+from derive.stable import sigmoid, stabilize
 
 from .printer import numba_code
-from .stable import sigmoid, stabilize
 
 #: generic symbols of the scalar formulas: pre-activation, activation output, target, log-sum-exp
 Z, A, Y, LSE = sp.symbols("z a y lse")
+_GENERIC = {losses.A: A, losses.T: Y, output.Z: Z}
 
 
 @dataclass(frozen=True)
@@ -46,45 +49,33 @@ class OutputForm:
     fused: bool  # whether the loss and activation derivatives cancelled into one simple form
 
 
-def layer_form(activation: fn.Activation) -> LayerForm:
+def layer_form(activation: Activation) -> LayerForm:
     """The stable activation and its slope, in ``Z`` (and ``A`` where the slope is in the output)."""
     if not activation.elementwise:
         return LayerForm(None, None)
-    formula = stabilize(activation.formula)
-    in_output = activation.derivative_in_output
-    slope = in_output.subs(fn.Y, A) if in_output is not None else fn.differentiate(formula)
-    return LayerForm(formula.subs(fn.X, Z), slope.subs(fn.X, Z))
+    formula = activation.stable_formula if activation.stable_formula is not None else stabilize(activation.formula)
+    if activation.derivative_in_output is not None:
+        slope = activation.slope(A, Z)
+    else:
+        slope = differentiate(formula).xreplace({X: Z})
+    return LayerForm(formula.xreplace({X: Z}), slope)
 
 
 def output_form(network: Network) -> OutputForm:
-    """The loss term and the output δ, fused and stabilized where the formulas allow."""
+    """The loss term and the output δ of the output rule, stabilized where the formulas allow."""
     act = network.layers[-1].activation
-    loss = network.loss
-    slope = loss.derivative.subs({fn.A: A, fn.T: Y}, simultaneous=True)  # ∂ℓ/∂a
-    term = loss.formula.subs({fn.A: A, fn.T: Y}, simultaneous=True)
-    if not act.elementwise:
-        p = sp.cancel(A * slope)
-        fused = not _divides_by_output(p)
+    rule = output.output_rule(act, network.loss)
+    term = network.loss.formula.xreplace(_GENERIC)
+    if rule.softmax:
         term = term.replace(lambda e: isinstance(e, sp.log) and e.args[0] == A, lambda e: Z - LSE)
-        return OutputForm(True, term, p if fused else A * slope, fused)
-    form = layer_form(act)
+        p = rule.general.xreplace(_GENERIC)
+        return OutputForm(True, term, p, not output.divides_by_output(rule.general))
     if act.name == "sigmoid":  # log σ(z) and log(1 − σ(z)) become softplus: no log(0)
         in_z = stabilize(term.subs(A, sigmoid(Z)))
         term = in_z if not in_z.has(sigmoid) else term
-    product = slope * form.slope
-    fused = _collect(sp.cancel(product))
-    if not _divides_by_output(fused) and sp.count_ops(fused) < sp.count_ops(product):
-        return OutputForm(False, term, fused, True)
-    return OutputForm(False, term, product, False)
-
-
-def _divides_by_output(expr: sp.Expr) -> bool:
-    return sp.denom(sp.together(expr)).has(A)
-
-
-def _collect(expr: sp.Expr) -> sp.Expr:
-    """(a − y)/ln 10 rather than a/ln 10 − y/ln 10."""
-    return sp.factor_terms(sp.together(expr))
+    if rule.fused is not None:
+        return OutputForm(False, term, stabilize(rule.fused.xreplace(_GENERIC)), True)
+    return OutputForm(False, term, rule.loss_slope.xreplace(_GENERIC) * layer_form(act).slope, False)
 
 
 def check_printable(network: Network) -> None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from derive.chain import ChainDerivation
-from derive.spec import Network
+from derive.model import Network
 
 from .forms import LSE, A, Y, Z, layer_form, output_form
 from .names import Identifiers

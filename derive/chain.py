@@ -3,7 +3,8 @@
 Nothing here differentiates the composed loss. The forward values z and a stay symbols; local
 derivatives come from the activation and loss formulas (functions.py); gradients are assembled
 by the δ recursion (seed 004), and each parameter's chain reuses the factors already derived for
-the layer above (seed 000). ``closed_form`` substitutes those stored factors to give one
+the layer above (seed 000). δ means what the course says it means (``Network.error_term``: ∂E/∂z
+or its negative). The output δ comes from ``output.output_rule``. ``closed_form`` substitutes those stored factors to give one
 expression in the forward values, the weights and the targets.
 """
 
@@ -14,8 +15,10 @@ from functools import cached_property
 
 import sympy as sp
 
-from . import functions as fn
-from .spec import Network
+from . import activations, losses
+from .model import Network
+from .output import Z as output_Z
+from .output import output_rule, softmax_delta, softmax_jacobian
 from .symbols import NetworkSymbols
 
 
@@ -61,13 +64,13 @@ class ChainDerivation:
         act = self.net.layers[l - 1].activation
         z = self.s.z[l]
         if act.elementwise:
-            return act.formula.subs(fn.X, z[j])
+            return act.formula.subs(activations.X, z[j])
         return sp.exp(z[j]) / sp.Add(*[sp.exp(zi) for zi in z])
 
     def loss(self) -> sp.Expr:
         """E = Σⱼ ℓ(a⁽ᴸ⁾ⱼ, yⱼ) for one example."""
         L = self.net.depth
-        return sp.Add(*[self.net.loss.formula.subs({fn.A: a, fn.T: y}, simultaneous=True)
+        return sp.Add(*[self.net.loss.formula.subs({losses.A: a, losses.T: y}, simultaneous=True)
                         for a, y in zip(self.s.a[L], self.s.y)])
 
     # -- local factors -------------------------------------------------------------------------
@@ -75,8 +78,8 @@ class ChainDerivation:
         """∂E/∂a⁽ᴸ⁾ⱼ, from the loss formula."""
         L = self.net.depth
         a, y = self.s.a[L][j], self.s.y[j]
-        expr = self.net.loss.derivative.subs({fn.A: a, fn.T: y}, simultaneous=True)
-        return Factor(self.s.loss, a, _tidy(expr))
+        rule = output_rule(self.net.layers[-1].activation, self.net.loss)
+        return Factor(self.s.loss, a, _tidy(rule.loss_slope.subs({losses.A: a, losses.T: y}, simultaneous=True)))
 
     def activation_factor(self, l: int, j: int, i: int | None = None) -> Factor:
         """∂a⁽ˡ⁾ⱼ/∂z⁽ˡ⁾ⱼ (or ∂aᵢ/∂zⱼ for softmax), in terms of a where the formula allows."""
@@ -84,10 +87,8 @@ class ChainDerivation:
         a, z = self.s.a[l], self.s.z[l]
         if not act.elementwise:
             i = j if i is None else i
-            return Factor(a[i], z[j], fn.softmax_jacobian(a[i], a[j], i == j))
-        in_output = act.derivative_in_output
-        expr = in_output.subs(fn.Y, a[j]) if in_output is not None else act.derivative.subs(fn.X, z[j])
-        return Factor(a[j], z[j], expr)
+            return Factor(a[i], z[j], softmax_jacobian(a[i], a[j], i == j))
+        return Factor(a[j], z[j], act.slope(a[j], z[j]))
 
     def input_factor(self, param: sp.Symbol) -> Factor:
         """∂z⁽ˡ⁾ⱼ/∂θ: the input a⁽ˡ⁻¹⁾ₖ for a weight, 1 for a bias."""
@@ -102,21 +103,23 @@ class ChainDerivation:
         return terms[0] if len(terms) == 1 else sp.Add(*terms, evaluate=False)
 
     def delta_definition(self, l: int, j: int) -> sp.Expr:
-        """δ⁽ˡ⁾ⱼ = ∂E/∂z⁽ˡ⁾ⱼ in terms of local factors and the next layer's δ symbols."""
-        L = self.net.depth
-        if l == L and not self.net.layers[-1].activation.elementwise:
-            return sp.Add(*[self.loss_factor(i).expr * self.activation_factor(L, j, i).expr
-                            for i in range(len(self.s.a[L]))])
-        outer = self.loss_factor(j).expr if l == L else self.upstream(l, j)
-        return outer * self.activation_factor(l, j).expr
+        """δ⁽ˡ⁾ⱼ in terms of local factors and the next layer's δ symbols.
+
+        At the output δ carries the error term's sign; a hidden δ is f′·Σ w·δ of the layer above
+        with either sign, since the recursion is linear in δ.
+        """
+        return sp.Mul(*self.delta_factors(l, j))
 
     def delta_factors(self, l: int, j: int) -> tuple[sp.Expr, ...]:
         """The factors of δ⁽ˡ⁾ⱼ as a lecture shows them: (∂E/∂a, ∂a/∂z), or the softmax sum."""
         L = self.net.depth
+        sign = self.net.error_term.of
         if l == L and not self.net.layers[-1].activation.elementwise:
-            return (self.delta_definition(l, j),)
-        outer = self.loss_factor(j).expr if l == L else self.upstream(l, j)
-        return (outer, self.activation_factor(l, j).expr)
+            return (sign(sp.Add(*[self.loss_factor(i).expr * self.activation_factor(L, j, i).expr
+                                  for i in range(len(self.s.a[L]))])),)
+        if l == L:
+            return (sign(self.loss_factor(j).expr), self.activation_factor(l, j).expr)
+        return (self.upstream(l, j), self.activation_factor(l, j).expr)
 
     @cached_property
     def deltas(self) -> list[list[sp.Expr]]:
@@ -135,13 +138,15 @@ class ChainDerivation:
         a, z = self.s.a[l][j], self.s.z[l][j]
         last = self.input_factor(param)
         if l == L and not self.net.layers[-1].activation.elementwise:
-            chain = (Factor(self.s.loss, z, self.delta_definition(L, j), reused=self.s.delta[L][j]), last)
+            dE_dz = self.net.error_term.of(self.delta_definition(L, j))
+            chain = (Factor(self.s.loss, z, dE_dz, reused=self.s.delta[L][j]), last)
         elif l == L:
             chain = (self.loss_factor(j), self.activation_factor(l, j), last)
         else:
             up = Factor(self.s.loss, a, self.upstream(l, j), reused=None)
             chain = (up, self.activation_factor(l, j), last)
-        delta_form = self.s.delta[l][j] if kind == "bias" else sp.Mul(self.s.delta[l][j], last.expr, evaluate=False)
+        delta = self.net.error_term.of(self.s.delta[l][j])
+        delta_form = delta if kind == "bias" else sp.Mul(delta, last.expr, evaluate=False)
         return Gradient(param, chain, self._expanded(l, j, last), delta_form)
 
     def _expanded(self, l: int, j: int, last: Factor) -> tuple[Factor, ...] | None:
@@ -163,14 +168,22 @@ class ChainDerivation:
     def closed_form(self, param: sp.Symbol) -> sp.Expr:
         """∂E/∂θ as one expression in the forward values a, z, the weights and the targets."""
         _, l, j, _ = self.s.position(param)
-        return self.deltas[l][j] * self.input_factor(param).expr
+        return self.net.error_term.of(self.deltas[l][j]) * self.input_factor(param).expr
 
     def simplified_delta(self, l: int, j: int) -> sp.Expr:
-        """A simplified δ⁽ˡ⁾ⱼ for display (e.g. σ + log loss: (ŷ − y)/ln 10)."""
-        expr = self.deltas[l][j]
-        if l == self.net.depth:
-            return _tidy(sp.factor(sp.simplify(expr)))
-        return expr
+        """δ⁽ˡ⁾ⱼ in the output rule's shortest exact form (σ + log loss: (ŷ − y)/ln 10; softmax:
+        pⱼ − ŷⱼ Σ p); a hidden δ as derived."""
+        L = self.net.depth
+        if l != L:
+            return self.deltas[l][j]
+        rule = output_rule(self.net.layers[-1].activation, self.net.loss)
+        at = [{losses.A: a, losses.T: y, output_Z: z} for a, y, z in zip(self.s.a[L], self.s.y, self.s.z[L])]
+        if rule.softmax:
+            p = [rule.general.xreplace(v) for v in at]
+            form = softmax_delta(p[j], self.s.a[L][j], sp.Add(*p))
+        else:
+            form = rule.delta.xreplace(at[j])
+        return self.net.error_term.of(form)
 
     # -- forward values substituted away ---------------------------------------------------------
     def forward_substitution(self) -> dict[sp.Symbol, sp.Expr]:

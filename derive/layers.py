@@ -10,10 +10,12 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from . import functions as fn
+from . import activations, losses
 from .notation import Name
-from .render.printers import Hadamard, Partial, Transpose
-from .spec import Network
+from .expr import Chain, Hadamard, Partial, Transpose
+from .model import Network
+from .output import Z as output_Z
+from .output import output_rule
 
 I, J, K = sp.symbols("i j k", integer=True)
 
@@ -75,40 +77,37 @@ def layer_equations(network: Network) -> LayerEquations:
         forward.append(Equation(z[l][J], rhs, f"j = 1…{sizes[l]}"))
         act = layer.activation
         if act.elementwise:
-            forward.append(Equation(a[l][J], act.formula.subs(fn.X, z[l][J]), act.name))
+            forward.append(Equation(a[l][J], act.formula.subs(activations.X, z[l][J]), act.name))
         else:
             forward.append(Equation(a[l][J], sp.exp(z[l][J]) / sp.Sum(sp.exp(z[l][I]), (I, 1, sizes[l])), "softmax"))
 
-    loss_term = network.loss.formula.subs({fn.A: a[L][J], fn.T: y[J]}, simultaneous=True)
+    loss_term = network.loss.formula.subs({losses.A: a[L][J], losses.T: y[J]}, simultaneous=True)
     loss = [Equation(E, sp.Sum(loss_term, (J, 1, sizes[L])), f"{network.loss.name}, one example")]
 
     def slope(l: int) -> sp.Expr:
-        act = network.layers[l - 1].activation
-        if act.derivative_in_output is not None:
-            return act.derivative_in_output.subs(fn.Y, a[l][J])
-        return act.derivative.subs(fn.X, z[l][J])
+        return network.layers[l - 1].activation.slope(a[l][J], z[l][J])
 
-    g = network.loss.derivative.subs({fn.A: a[L][J], fn.T: y[J]}, simultaneous=True)
-    out = network.layers[-1].activation
-    if out.elementwise:
-        output_delta = sp.factor(sp.simplify(g * slope(L)))
-        if sp.count_ops(output_delta) > sp.count_ops(g) + sp.count_ops(slope(L)) + 1:
-            output_delta = sp.Mul(g, slope(L), evaluate=False)
-        deltas.append(Equation(d[L][J], output_delta, "output layer: ∂ℓ/∂a · f′(z)"))
+    sign = network.error_term.of
+    rule = output_rule(network.layers[-1].activation, network.loss)
+    at = {losses.A: a[L][J], losses.T: y[J], output_Z: z[L][J]}
+    if not rule.softmax:
+        general = Chain(rule.loss_slope.xreplace(at), slope(L))
+        shown = rule.fused.xreplace(at) if rule.fused is not None else general
+        deltas.append(Equation(d[L][J], sign(shown), "output layer: ∂ℓ/∂a · f′(z)"))
     else:
-        gi = g.xreplace({J: I})
-        general = a[L][J] * (g - sp.Sum(a[L][I] * gi, (I, 1, sizes[L])))
-        deltas.append(Equation(d[L][J], general, "softmax output: Σᵢ ∂ℓ/∂aᵢ · ∂aᵢ/∂zⱼ"))
-        if network.loss.name == "categorical_cross_entropy":
-            fused = (a[L][J] - y[J]) / network.loss.log_base
-            deltas.append(Equation(d[L][J], fused, "with targets that sum to 1 (one-hot)"))
+        g = rule.loss_slope.xreplace(at)
+        general = a[L][J] * (g - sp.Sum(a[L][I] * g.xreplace({J: I}), (I, 1, sizes[L])))
+        deltas.append(Equation(d[L][J], sign(general), "softmax output: Σᵢ ∂ℓ/∂aᵢ · ∂aᵢ/∂zⱼ"))
+        if rule.fused is not None:
+            deltas.append(Equation(d[L][J], sign(rule.fused.xreplace(at)), "with targets that sum to 1 (one-hot)"))
     for l in range(L - 1, 0, -1):
         rhs = sp.Mul(slope(l), sp.Sum(sp.Mul(W[l + 1][I, J], d[l + 1][I], evaluate=False), (I, 1, sizes[l + 1])), evaluate=False)
         deltas.append(Equation(d[l][J], rhs, f"hidden layer {l}"))
     for l, layer in enumerate(network.layers, start=1):
-        grads.append(Equation(Partial(E, W[l][J, K]), sp.Mul(d[l][J], a[l - 1][K], evaluate=False), f"{sizes[l]}×{sizes[l - 1]} weights"))
+        grads.append(Equation(Partial(E, W[l][J, K]), sign(sp.Mul(d[l][J], a[l - 1][K], evaluate=False)),
+                              f"{sizes[l]}×{sizes[l - 1]} weights"))
         if layer.bias:
-            grads.append(Equation(Partial(E, b[l][J]), d[l][J], f"{sizes[l]} biases"))
+            grads.append(Equation(Partial(E, b[l][J]), sign(d[l][J]), f"{sizes[l]} biases"))
 
     Wm = {l: matrix(n.weight.upper() if len(n.weight) == 1 else n.weight, l, "W") for l in range(1, L + 1)}
     zm = {l: matrix(n.pre, l, "z") for l in range(1, L + 1)}
@@ -124,7 +123,8 @@ def layer_equations(network: Network) -> LayerEquations:
         names[slope_name] = Name(f"f'{l}(z{l})", f"f′({names[zm[l]].text})", rf"f'\!\left({names[zm[l]].latex}\right)")
         mat.append(Equation(dm[l], Hadamard(sp.Mul(Transpose(Wm[l + 1]), dm[l + 1], evaluate=False), slope_name), "δ recursion"))
     for l in range(1, L + 1):
-        mat.append(Equation(Partial(E, Wm[l]), sp.Mul(dm[l], Transpose(am[l - 1]), evaluate=False), "outer product"))
+        mat.append(Equation(Partial(E, Wm[l]), sign(sp.Mul(dm[l], Transpose(am[l - 1]), evaluate=False)),
+                            "outer product"))
 
     N, eta, nn, theta = sp.symbols("N eta n theta")
     Lsym = sp.Symbol("L_data")

@@ -100,6 +100,7 @@ class Notation:
     bias: str = "b"
     delta: str = "delta"
     weight_order: str = "source_major"
+    delta_sign: int = 1  # δ = delta_sign · ∂E/∂z (quantities.ErrorTerm)
 
 
 class Namer:

@@ -2,7 +2,8 @@
 
 Layer by layer with NumPy, so it works for any size; the activation and loss functions are
 compiled from their SymPy formulas with ``lambdify`` (our own expressions, never user text).
-Gradients are averaged over the examples (seed 004).
+Gradients are averaged over the examples (seed 004). ``Pass.delta`` holds ∂E/∂z; a course whose
+error term has the other sign reads it through ``Network.error_term``.
 """
 
 from __future__ import annotations
@@ -13,8 +14,12 @@ from functools import lru_cache
 import numpy as np
 import sympy as sp
 
-from . import functions as fn
-from .spec import Network
+from . import activations, losses
+from .activations import Activation
+from .losses import Loss
+from .model import Network
+from .output import Z as output_Z
+from .output import output_rule
 
 
 @lru_cache(maxsize=None)
@@ -22,27 +27,32 @@ def _scalar_function(expr: sp.Expr, *args: sp.Symbol):
     return sp.lambdify(args, expr, modules="numpy")
 
 
-def activate(act: fn.Activation, z: np.ndarray) -> np.ndarray:
+def activate(act: Activation, z: np.ndarray) -> np.ndarray:
     """f(z) elementwise, or a stable softmax over the last axis."""
     if not act.elementwise:
         shifted = np.exp(z - z.max(axis=-1, keepdims=True))
         return shifted / shifted.sum(axis=-1, keepdims=True)
-    return np.broadcast_to(_scalar_function(act.formula, fn.X)(z), z.shape).astype(float)
+    return np.broadcast_to(_scalar_function(act.formula, activations.X)(z), z.shape).astype(float)
 
 
-def activation_slope(act: fn.Activation, z: np.ndarray) -> np.ndarray:
+def activation_slope(act: Activation, z: np.ndarray) -> np.ndarray:
     """f'(z) elementwise (not for softmax)."""
-    return np.broadcast_to(_scalar_function(act.derivative, fn.X)(z), z.shape).astype(float)
+    return np.broadcast_to(_scalar_function(act.derivative, activations.X)(z), z.shape).astype(float)
 
 
-def loss_terms(loss: fn.Loss, a: np.ndarray, y: np.ndarray) -> np.ndarray:
+def loss_terms(loss: Loss, a: np.ndarray, y: np.ndarray) -> np.ndarray:
     """ℓ(a, y) for every output of every example."""
-    return np.broadcast_to(_scalar_function(loss.formula, fn.A, fn.T)(a, y), a.shape).astype(float)
+    return np.broadcast_to(_scalar_function(loss.formula, losses.A, losses.T)(a, y), a.shape).astype(float)
 
 
-def loss_slope(loss: fn.Loss, a: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """∂ℓ/∂a for every output of every example."""
-    return np.broadcast_to(_scalar_function(loss.derivative, fn.A, fn.T)(a, y), a.shape).astype(float)
+def output_delta(network: Network, z: np.ndarray, a: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """∂E/∂z at the output, from the output rule: fused where exact, softmax as p − a Σ p."""
+    rule = output_rule(network.layers[-1].activation, network.loss)
+    value = _scalar_function(rule.delta, losses.A, losses.T, output_Z)(a, y, z)
+    value = np.broadcast_to(value, a.shape).astype(float)
+    if rule.softmax:
+        return value - a * value.sum(axis=-1, keepdims=True)
+    return value
 
 
 @dataclass
@@ -78,14 +88,8 @@ def backprop(network: Network, params: dict[str, np.ndarray], X: np.ndarray, Y: 
     Y = np.atleast_2d(np.asarray(Y, dtype=float))
     zs, acts = forward(network, params, X)
     L = network.depth
-    g = loss_slope(network.loss, acts[L], Y)
-    out = network.layers[-1].activation
-    if out.elementwise:
-        delta = g * activation_slope(out, zs[L])
-    else:  # softmax: δⱼ = aⱼ (gⱼ − Σᵢ aᵢ gᵢ)
-        delta = acts[L] * (g - (acts[L] * g).sum(axis=1, keepdims=True))
     deltas = [None] * (L + 1)
-    deltas[L] = delta
+    deltas[L] = output_delta(network, zs[L], acts[L], Y)
     for l in range(L - 1, 0, -1):
         deltas[l] = (deltas[l + 1] @ params[f"W{l + 1}"]) * activation_slope(network.layers[l - 1].activation, zs[l])
     grads = {}

@@ -17,7 +17,7 @@ import sympy as sp
 from .chain import ChainDerivation, Factor
 from .layers import LayerEquations, layer_equations
 from .numeric import Pass, TrainingRun, backprop, sgd_step, train
-from .spec import Network
+from .model import Network
 
 #: networks with at most this many parameters get per-weight derivations by default
 EXPAND_LIMIT = 64
@@ -93,7 +93,7 @@ def _worked(chain: ChainDerivation, result: Pass, n: int, example) -> WorkedExam
         for j in range(len(s.z[l])):
             values[s.z[l][j]] = float(result.z[l][n, j])
             values[s.a[l][j]] = float(result.a[l][n, j])
-            values[s.delta[l][j]] = float(result.delta[l][n, j])
+            values[s.delta[l][j]] = chain.net.error_term.sign * float(result.delta[l][n, j])
     return WorkedExample(example.x, example.y, values, float(result.losses[n]))
 
 

@@ -7,17 +7,19 @@ The format is documented in docs/format.md.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import sympy as sp
 
-from . import functions as fn
+from . import activations, losses
 from .errors import InputError
 from .formula import parse_formula
-from .notation import STYLES, WEIGHT_ORDERS, Namer, Notation, valid_letter
+from .hyperparameters import Hyperparameter
+from .model import Example, Layer, Network, Training
+from .notation import STYLES, WEIGHT_ORDERS, Notation, valid_letter
 from .yaml_source import Located, load_yaml
 
 IDENT_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,31}$")
@@ -26,82 +28,11 @@ TOP_KEYS = {
     "name", "description", "inputs", "layers", "loss", "notation", "parameters", "example",
     "examples", "learning_rate", "train",
 }
-LAYER_KEYS = {"units", "activation", "bias", "slope", "formula"}
-LOSS_KEYS = {"type", "base", "formula"}
+LAYER_KEYS = {"units", "activation", "bias", "formula"}  # and the activation's hyperparameters
+LOSS_KEYS = {"type", "formula"}  # and the loss's hyperparameters
 NOTATION_KEYS = set(Notation.__dataclass_fields__)
 TRAIN_KEYS = {"steps", "until_loss_below"}
 EXAMPLE_KEYS = {"x", "y"}
-
-
-@dataclass(frozen=True)
-class Layer:
-    """One layer after the inputs."""
-
-    units: int
-    activation: fn.Activation
-    bias: bool
-
-
-@dataclass(frozen=True)
-class Example:
-    x: tuple[float, ...]
-    y: tuple[float, ...]
-
-
-@dataclass(frozen=True)
-class Training:
-    """Gradient steps after the first: a step count, and optionally a loss threshold (seed 001)."""
-
-    steps: int
-    until_loss_below: float | None = None
-
-
-@dataclass(frozen=True)
-class Network:
-    """A validated network description."""
-
-    name: str
-    source: str
-    inputs: tuple[str, ...]
-    layers: tuple[Layer, ...]
-    loss: fn.Loss
-    notation: Notation
-    parameters: dict[str, np.ndarray] | None = None  # "W1", "b1", … in canonical layout
-    examples: tuple[Example, ...] = ()
-    learning_rate: float | None = None
-    training: Training | None = None
-    description: str = ""
-    text: str = field(default="", repr=False, compare=False)
-
-    @property
-    def sizes(self) -> tuple[int, ...]:
-        return (len(self.inputs), *(layer.units for layer in self.layers))
-
-    @property
-    def depth(self) -> int:
-        return len(self.layers)
-
-    @property
-    def parameter_count(self) -> int:
-        return sum(
-            layer.units * self.sizes[l] + (layer.units if layer.bias else 0)
-            for l, layer in enumerate(self.layers)
-        )
-
-    def namer(self) -> Namer:
-        return Namer(self.notation, self.sizes, self.inputs)
-
-    def parameter_ids(self) -> list[str]:
-        """Canonical ids of every parameter, layer by layer: W{l}[j,k] then b{l}[j]."""
-        ids = []
-        for l, layer in enumerate(self.layers, start=1):
-            ids += [f"W{l}[{j},{k}]" for j in range(layer.units) for k in range(self.sizes[l - 1])]
-            if layer.bias:
-                ids += [f"b{l}[{j}]" for j in range(layer.units)]
-        return ids
-
-
-# ---------------------------------------------------------------------------------------------
 
 
 class _Reader:
@@ -113,10 +44,11 @@ class _Reader:
     def fail(self, path: tuple, message: str) -> InputError:
         return self.src.error(path, message)
 
-    def mapping(self, value: Any, path: tuple, allowed: set[str], what: str) -> dict:
+    def mapping(self, value: Any, path: tuple, allowed: set[str] | None, what: str) -> dict:
+        """``value`` as a mapping; with ``allowed``, every key must be one of them."""
         if not isinstance(value, dict):
             raise self.fail(path, f"{what} must be a mapping, got {_kind(value)}")
-        for key in value:
+        for key in () if allowed is None else value:
             if key not in allowed:
                 raise self.fail(
                     path + (key,), f"unknown key {key!r} in {what} (expected one of: {', '.join(sorted(allowed))})"
@@ -206,10 +138,10 @@ def parse_network(text: str, file: str = "<net.yaml>") -> Network:
         text=text,
     )
     _check_names(r, network)
-    if network.layers[-1].activation.name == fn.SOFTMAX and network.sizes[-1] < 2:
+    if network.layers[-1].activation.name == activations.SOFTMAX and network.sizes[-1] < 2:
         raise r.fail(("layers",), "a softmax output layer needs at least 2 units")
     for l, layer in enumerate(layers[:-1]):
-        if layer.activation.name == fn.SOFTMAX:
+        if layer.activation.name == activations.SOFTMAX:
             raise r.fail(("layers", l, "activation"), "softmax is supported on the output layer only")
     extra: dict[str, Any] = {}
     if "parameters" in doc:
@@ -260,7 +192,7 @@ def _layers(r: _Reader, value: Any) -> tuple[Layer, ...]:
     layers = []
     for i, item in enumerate(value):
         path = ("layers", i)
-        item = r.mapping(item, path, LAYER_KEYS, f"layer {i + 1}")
+        item = r.mapping(item, path, None, f"layer {i + 1}")  # keys checked against the activation
         if "units" not in item:
             raise r.fail(path, f"layer {i + 1} needs units")
         units = r.integer(item["units"], path + ("units",), f"layer {i + 1} units")
@@ -271,64 +203,73 @@ def _layers(r: _Reader, value: Any) -> tuple[Layer, ...]:
     return tuple(layers)
 
 
-def _activation(r: _Reader, item: dict, path: tuple) -> fn.Activation:
+def _activation(r: _Reader, item: dict, path: tuple) -> activations.Activation:
     name = r.string(item.get("activation", "sigmoid"), path + ("activation",), "activation")
-    canonical = fn.ACTIVATION_ALIASES.get(name, name)
-    if canonical == "custom":
+    if name == "custom":
+        _only_keys(r, item, path, LAYER_KEYS, "a custom activation")
         if "formula" not in item:
             raise r.fail(path, "a custom activation needs formula: a formula in x, like x / (1 + exp(-x))")
-        text = r.string(item["formula"], path + ("formula",), "formula")
-        try:
-            formula = parse_formula(text, {"x": fn.X})
-        except InputError as exc:
-            raise exc.located(r.src.file, r.src.line(path + ("formula",))) from None
-        return fn.custom_activation(formula, "custom")
+        return activations.custom_activation(_formula(r, item["formula"], path + ("formula",), {"x": activations.X}))
     if "formula" in item:
         raise r.fail(path + ("formula",), "formula is only for activation: custom")
-    if canonical not in fn.ACTIVATION_FORMULAS and canonical != fn.SOFTMAX:
+    record = activations.lookup(name)
+    if record is None:
         raise r.fail(path + ("activation",),
-                     f"unknown activation {name!r} (expected one of: {', '.join(fn.activation_names())}, custom)")
-    params = {}
-    if "slope" in item:
-        if canonical != "leaky_relu":
-            raise r.fail(path + ("slope",), "slope is only for leaky_relu")
-        params["slope"] = r.number(item["slope"], path + ("slope",), "slope")
-    return fn.make_activation(canonical, **params)
+                     f"unknown activation {name!r} (expected one of: {', '.join(activations.activation_names())}, custom)")
+    _only_keys(r, item, path, LAYER_KEYS | {p.name for p in record.params}, f"a {record.name} layer")
+    return activations.make_activation(record.name, **_hyperparameters(r, item, path, record.params))
 
 
-def _loss(r: _Reader, value: Any) -> fn.Loss:
+def _loss(r: _Reader, value: Any) -> losses.Loss:
     path = ("loss",)
     if isinstance(value, str):
         value = {"type": value}
-    value = r.mapping(value, path, LOSS_KEYS, "loss")
+    if not isinstance(value, dict):
+        raise r.fail(path, "loss must be a name or a mapping with type:")
     name = r.string(value.get("type"), path + ("type",), "loss type")
-    canonical = fn.LOSS_ALIASES.get(name, name)
-    if canonical == "custom":
+    if name == losses.CUSTOM:
+        _only_keys(r, value, path, LOSS_KEYS, "a custom loss")
         if "formula" not in value:
             raise r.fail(path, "a custom loss needs formula: a formula in yhat (output) and y (target)")
-        text = r.string(value["formula"], path + ("formula",), "loss formula")
-        try:
-            formula = parse_formula(text, {"yhat": fn.A, "y": fn.T})
-        except InputError as exc:
-            raise exc.located(r.src.file, r.src.line(path + ("formula",))) from None
-        if not formula.has(fn.A):
+        formula = _formula(r, value["formula"], path + ("formula",), {"yhat": losses.A, "y": losses.T})
+        if not formula.has(losses.A):
             raise r.fail(path + ("formula",), "a custom loss must depend on yhat (the network output)")
-        return fn.custom_loss(formula)
-    if canonical not in fn.LOSS_FORMULAS:
-        raise r.fail(path + ("type",), f"unknown loss {name!r} (expected one of: {', '.join(fn.loss_names())})")
-    params = {}
-    if "base" in value:
-        if canonical not in fn.LOSS_PARAMETERS:
-            raise r.fail(path + ("base",), f"base is only for the cross-entropy losses, not {canonical}")
-        base = value["base"]
-        if base == "e":
-            base = float(sp.E)
-        base = r.number(base, path + ("base",), "log base", positive=True)
-        if base == 1:
-            raise r.fail(path + ("base",), "log base must not be 1")
-        if abs(base - float(sp.E)) > 1e-12:
-            params["base"] = base
-    return fn.make_loss(canonical, **params)
+        return losses.custom_loss(formula)
+    record = losses.lookup(name)
+    if record is None:
+        raise r.fail(path + ("type",), f"unknown loss {name!r} (expected one of: {', '.join(losses.loss_names())})")
+    if "formula" in value:
+        raise r.fail(path + ("formula",), "formula is only for type: custom")
+    _only_keys(r, value, path, LOSS_KEYS | {p.name for p in record.params}, f"the {record.name} loss")
+    return losses.make_loss(record.name, **_hyperparameters(r, value, path, record.params))
+
+
+def _only_keys(r: _Reader, item: dict, path: tuple, allowed: set[str], what: str) -> None:
+    for key in item:
+        if key not in allowed:
+            raise r.fail(path + (key,), f"unknown key {key!r} for {what} (expected one of: {', '.join(sorted(allowed))})")
+
+
+def _hyperparameters(r: _Reader, item: dict, path: tuple, params: tuple[Hyperparameter, ...]) -> dict[str, float]:
+    """The values given for ``params``, each checked against its record's bounds."""
+    values = {}
+    for param in params:
+        if param.name in item:
+            where = path + (param.name,)
+            value = r.number(param.resolve(item[param.name]), where, param.name)
+            problem = param.check(value)
+            if problem is not None:
+                raise r.fail(where, problem)
+            values[param.name] = value
+    return values
+
+
+def _formula(r: _Reader, value: Any, path: tuple, names: dict) -> Any:
+    text = r.string(value, path, "formula")
+    try:
+        return parse_formula(text, names)
+    except InputError as exc:
+        raise exc.located(r.src.file, r.src.line(path)) from None
 
 
 def _notation(r: _Reader, value: Any) -> Notation:
@@ -341,6 +282,11 @@ def _notation(r: _Reader, value: Any) -> Notation:
     if order not in WEIGHT_ORDERS:
         raise r.fail(path + ("weight_order",), f"weight_order must be one of {', '.join(WEIGHT_ORDERS)}")
     letters = {}
+    if "delta_sign" in value:
+        sign = value["delta_sign"]
+        if sign not in (1, -1) or isinstance(sign, bool):
+            raise r.fail(path + ("delta_sign",), f"notation.delta_sign must be 1 (δ = ∂E/∂z) or -1 (δ = −∂E/∂z), got {sign!r}")
+        letters["delta_sign"] = sign
     for key in ("pre", "post", "input", "output", "target", "loss", "weight", "bias", "delta"):
         if key in value:
             letter = value[key]

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import sympy as sp
 
 from .notation import Name
-from .spec import Network
+from .model import Network
 
 
 @dataclass

@@ -18,7 +18,7 @@ import numpy as np
 import sympy as sp
 
 from ..chain import ChainDerivation
-from ..spec import Network
+from ..model import Network
 
 #: the learning-rate symbol in claimed expressions (alpha, eta and lr all name it)
 ETA = sp.Symbol("eta")

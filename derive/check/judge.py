@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import sympy as sp
 
-from .. import functions as fn
+from .. import losses
 from ..errors import InputError
-from ..spec import Network
+from ..model import Network
 from .claims import Claim, Work
 from .graph import ETA, Graph, Mutation, Point, Quantity
 from .graph import number_at
@@ -348,22 +348,20 @@ class Judge:
                        no_slope)
         # derivative of the wrong loss
         actual = net.loss
-        for name in ("half_squared_error", "squared_error", "binary_cross_entropy", "categorical_cross_entropy"):
-            for base in ((None,) if "entropy" not in name else (None, 10, 2)):
-                alt = fn.make_loss(name, **({} if base is None else {"base": base}))
-                if alt.formula == actual.formula:
-                    continue
-                label = _loss_label(alt)
+        for alt in losses.variants():
+            if alt.formula == actual.formula:
+                continue
+            label = _loss_label(alt)
 
-                def other_loss(p, c, point, alt=alt):
-                    if p != s.loss:
-                        return None
-                    j = s.a[L].index(c)
-                    return _number(alt.derivative.subs({fn.A: s.a[L][j], fn.T: s.y[j]}, simultaneous=True), point)
+            def other_loss(p, c, point, alt=alt):
+                if p != s.loss:
+                    return None
+                j = s.a[L].index(c)
+                return _number(alt.derivative.subs({losses.A: s.a[L][j], losses.T: s.y[j]}, simultaneous=True), point)
 
-                yield Mutation("derivative of the wrong loss",
-                               f"∂E/∂{names[s.a[L][0]].text} of {label} was used, but the loss is "
-                               f"{_loss_label(actual)}", other_loss)
+            yield Mutation("derivative of the wrong loss",
+                           f"∂E/∂{names[s.a[L][0]].text} of {label} was used, but the loss is "
+                           f"{_loss_label(actual)}", other_loss)
         # wrong weight index in the hidden-layer sum; updated weight used where the old one belongs
         for l in range(2, L + 1):
             for i in range(len(s.z[l])):
@@ -442,7 +440,7 @@ def _fmt(x: float | None) -> str:
     return "—" if x is None else f"{x:.6g}"
 
 
-def _loss_label(loss: fn.Loss) -> str:
+def _loss_label(loss: losses.Loss) -> str:
     base = dict(loss.params).get("base")
     return loss.name.replace("_", " ") + (f" (log base {base:g})" if base else "")
 

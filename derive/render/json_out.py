@@ -9,7 +9,8 @@ import sympy as sp
 
 from ..report import Report, factor_values
 from .layout import describe, ordered_parameters
-from .printers import NotationLatexPrinter, Partial, TextPrinter
+from ..expr import Partial
+from .printers import NotationLatexPrinter, TextPrinter
 
 SCHEMA = "derive.report/1"
 
@@ -75,7 +76,7 @@ def report_dict(report: Report) -> dict[str, Any]:
             if report.has_numbers:
                 node["z_values"] = report.before.z[l][:, j].tolist()
                 node["a_values"] = report.before.a[l][:, j].tolist()
-                node["delta_values"] = report.before.delta[l][:, j].tolist()
+                node["delta_values"] = (net.error_term.sign * report.before.delta[l][:, j]).tolist()
             if report.chain is not None:
                 node["delta_expr"] = show(report.chain.delta_definition(l, j))
             nodes[f"L{l}[{j}]"] = node

@@ -14,7 +14,8 @@ from ..chain import Factor
 from ..layers import Equation
 from ..notation import Name
 from ..report import Report, factor_values
-from .printers import Chain, Numbers, Partial, format_number
+from ..expr import Chain, Numbers, Partial
+from .printers import format_number
 
 
 @dataclass

@@ -13,50 +13,10 @@ import sympy as sp
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 
+from ..expr import Chain, Hadamard, Numbers, Partial, Transpose
 from ..notation import Name
 
 _SUB_LETTERS = str.maketrans("ijklmn0123456789", "ᵢⱼₖₗₘₙ₀₁₂₃₄₅₆₇₈₉")
-
-
-class Partial(sp.Expr):
-    """∂num/∂den as a printable, inert SymPy node."""
-
-    is_commutative = True
-
-    def __new__(cls, num: sp.Basic, den: sp.Basic) -> "Partial":
-        return sp.Expr.__new__(cls, num, den)
-
-    @property
-    def num(self) -> sp.Basic:
-        return self.args[0]
-
-    @property
-    def den(self) -> sp.Basic:
-        return self.args[1]
-
-
-class Hadamard(sp.Expr):
-    """Elementwise product u ⊙ v, printable only (layer-level equations)."""
-
-    is_commutative = False
-
-
-class Transpose(sp.Expr):
-    """Mᵀ, printable only."""
-
-    is_commutative = False
-
-
-class Chain(sp.Expr):
-    """A product shown factor by factor, as a lecture writes a chain: f₁ · f₂ · f₃."""
-
-    is_commutative = False
-
-
-class Numbers(sp.Expr):
-    """Numbers substituted into a chain, printed as (0.4653)(0.2037)(0.6023)."""
-
-    is_commutative = False
 
 
 class TextPrinter(StrPrinter):

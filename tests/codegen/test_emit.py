@@ -92,7 +92,7 @@ def test_uncompilable_activation_is_refused_with_its_line(tmp_path):
     import sympy as sp
 
     from codegen.emit import write_module
-    from derive import functions as fn
+    from derive import activations as fn
     from derive.errors import InputError
 
     net = parse_network(SPEC, "net.yaml")

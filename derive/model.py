@@ -1,0 +1,88 @@
+"""The validated network every stage reads: layers, loss, notation, numbers of the example.
+
+Built by the YAML reader (``spec.py``) or in code; nothing here parses or validates text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .activations import Activation
+from .losses import Loss
+from .notation import Namer, Notation
+from .quantities import ErrorTerm
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One layer after the inputs."""
+
+    units: int
+    activation: Activation
+    bias: bool
+
+
+@dataclass(frozen=True)
+class Example:
+    x: tuple[float, ...]
+    y: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class Training:
+    """Gradient steps after the first: a step count, and optionally a loss threshold (seed 001)."""
+
+    steps: int
+    until_loss_below: float | None = None
+
+
+@dataclass(frozen=True)
+class Network:
+    """A validated network description."""
+
+    name: str
+    source: str
+    inputs: tuple[str, ...]
+    layers: tuple[Layer, ...]
+    loss: Loss
+    notation: Notation
+    parameters: dict[str, np.ndarray] | None = None  # "W1", "b1", … in canonical layout
+    examples: tuple[Example, ...] = ()
+    learning_rate: float | None = None
+    training: Training | None = None
+    description: str = ""
+    text: str = field(default="", repr=False, compare=False)
+
+    @property
+    def sizes(self) -> tuple[int, ...]:
+        return (len(self.inputs), *(layer.units for layer in self.layers))
+
+    @property
+    def depth(self) -> int:
+        return len(self.layers)
+
+    @property
+    def parameter_count(self) -> int:
+        return sum(
+            layer.units * self.sizes[l] + (layer.units if layer.bias else 0)
+            for l, layer in enumerate(self.layers)
+        )
+
+    @property
+    def error_term(self) -> ErrorTerm:
+        """What δ means in this course: ∂E/∂z, or its negative."""
+        return ErrorTerm(self.notation.delta_sign)
+
+    def namer(self) -> Namer:
+        return Namer(self.notation, self.sizes, self.inputs)
+
+    def parameter_ids(self) -> list[str]:
+        """Canonical ids of every parameter, layer by layer: W{l}[j,k] then b{l}[j]."""
+        ids = []
+        for l, layer in enumerate(self.layers, start=1):
+            ids += [f"W{l}[{j},{k}]" for j in range(layer.units) for k in range(self.sizes[l - 1])]
+            if layer.bias:
+                ids += [f"b{l}[{j}]" for j in range(layer.units)]
+        return ids
