@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from derive.chain import ChainDerivation
+from derive.output import softmax_delta
 from derive.model import Network
 
 from .forms import LSE, A, Y, Z, layer_form, output_form
@@ -108,12 +109,13 @@ class _Builder:
         stmts.append((loss, sp.Add(*[out.loss.xreplace(v) for v in local])))
         loss_count = len(stmts)
         deltas = [[self.name(v) for v in row] for row in s.delta]
+        sign = net.error_term.of  # the δ variables mean what the notation says: ±∂E/∂z
         if out.softmax:
             p = [self.fresh(f"p{j + 1}") for j in range(len(zL))]
             stmts += [(p[j], out.delta.xreplace(local[j])) for j in range(len(zL))]
-            stmts += [(deltas[L][j], p[j] - aL[j] * sp.Add(*p)) for j in range(len(zL))]
+            stmts += [(deltas[L][j], sign(softmax_delta(p[j], aL[j], sp.Add(*p)))) for j in range(len(zL))]
         else:
-            stmts += [(deltas[L][j], out.delta.xreplace(local[j])) for j in range(len(zL))]
+            stmts += [(deltas[L][j], sign(out.delta.xreplace(local[j]))) for j in range(len(zL))]
         for l in range(L - 1, 0, -1):
             form = layer_form(net.layers[l - 1].activation)
             for j in range(len(deltas[l])):
@@ -124,11 +126,12 @@ class _Builder:
         gradients = []
         for p, _, _ in params:
             kind, l, j, k = s.position(p)
-            if kind == "bias":
-                gradients.append(deltas[l][j].name)
+            if kind == "bias" and net.error_term.sign == 1:
+                gradients.append(deltas[l][j].name)  # ∂E/∂b is δ itself
                 continue
             g = self.fresh(f"d{loss.name}_d{self.code[p].name}")
-            stmts.append((g, deltas[l][j] * self.code[s.a[l - 1][k]]))
+            source = 1 if kind == "bias" else self.code[s.a[l - 1][k]]
+            stmts.append((g, sign(deltas[l][j] * source)))
             gradients.append(g.name)
 
         forward = _straight_line(stmts[:forward_count], [o.name for o in outputs], self.ids.scope().claim)

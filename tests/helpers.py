@@ -11,7 +11,8 @@ from derive.spec import Network, parse_network
 
 
 def small_network(sizes, activations, loss="half_squared_error", bias=True, notation="layered", extra=""):
-    """A network from sizes and activations, as YAML text through the real parser."""
+    """A network from sizes and activations, as YAML text through the real parser. An activation
+    may carry its hyperparameters as YAML (``"elu, alpha: 0.5"``)."""
     layers = "\n".join(
         f"  - {{units: {n}, activation: {a}, bias: {str(bias).lower()}}}" for n, a in zip(sizes[1:], activations)
     )
@@ -57,8 +58,9 @@ def symbolic_values(chain: ChainDerivation, params, x, y) -> dict[sp.Symbol, flo
 # ---------------------------------------------------------------------------------------------
 # Random small networks for property-based tests: every activation, every loss family.
 
-ACTIVATIONS = ["sigmoid", "tanh", "relu", "leaky_relu", "linear", "softplus", "swish"]
-REGRESSION_LOSSES = ["squared_error", "half_squared_error", "mean_squared_error"]
+ACTIVATIONS = ["sigmoid", "tanh", "relu", "leaky_relu", "linear", "softplus", "swish", "elu, alpha: 0.7", "gelu",
+               "gelu_tanh"]
+REGRESSION_LOSSES = ["squared_error", "half_squared_error", "mean_squared_error", {"type": "huber", "delta": 0.3}]
 
 
 def draw_network(draw) -> tuple[Network, str]:
@@ -90,6 +92,8 @@ KERNEL_CASES = [
     ((2, 2, 2), ["swish", "linear"], "squared_error"),
     ((1, 2, 2, 1), ["relu", "leaky_relu", "sigmoid"], "mean_squared_error"),
     ((2, 2, 3), ["sigmoid", "softmax"], "mean_squared_error"),
+    ((2, 3, 1), ["elu, alpha: 0.5", "gelu"], {"type": "huber", "delta": 0.4}),
+    ((1, 2, 2), ["gelu_tanh", "tanh"], {"type": "custom", "formula": "'abs(yhat - y)'"}),
 ]
 
 

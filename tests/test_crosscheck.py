@@ -21,6 +21,7 @@ SMOOTH_CASES = [
     ((2, 1, 1), ["swish", "linear"], "squared_error"),
     ((1, 1, 2), ["sigmoid", "sigmoid"], "mean_squared_error"),
     ((1, 1, 1), ["sigmoid", "linear"], {"type": "custom", "formula": "'(yhat - y)^4 / 4'"}),
+    ((2, 2, 1), ["gelu", "gelu_tanh"], "half_squared_error"),
 ]
 
 
@@ -33,10 +34,16 @@ def test_chain_equals_sympy_diff_exactly(sizes, acts, loss):
         assert sp.simplify(sp.diff(full, p) - chain.closed_form(p).xreplace(sub)) == 0, p
 
 
-@pytest.mark.parametrize("acts", [["relu", "leaky_relu"], ["leaky_relu", "relu"]])
-def test_piecewise_chain_equals_sympy_diff_at_exact_points(acts):
-    """Piecewise activations: exact rational arithmetic at points on both sides of every kink."""
-    net = small_network((2, 2, 1), acts, "squared_error")
+@pytest.mark.parametrize("acts,loss", [
+    (["relu", "leaky_relu"], "squared_error"),
+    (["leaky_relu, slope: 0.2", "relu"], "squared_error"),
+    (["elu, alpha: 0.5", "linear"], {"type": "huber", "delta": 0.5}),
+    (["tanh", "elu"], {"type": "custom", "formula": "'abs(yhat - y) + max(yhat, y)'"}),
+])
+def test_piecewise_chain_equals_sympy_diff_at_exact_points(acts, loss):
+    """Piecewise activations and losses: exact rational arithmetic at points on both sides of
+    every kink (elu's exp stays exact: SymPy's diff and the chain are compared symbolically)."""
+    net = small_network((2, 2, 1), acts, loss)
     chain = ChainDerivation(net)
     sub = chain.forward_substitution()
     full = chain.loss().xreplace(sub)

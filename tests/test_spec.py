@@ -44,6 +44,16 @@ BAD = [
     ("layers: []\n", 1, "missing key 'inputs'"),
     ("- 1\n- 2\n", 1, "must be a mapping"),
     (GOOD + "parameters:\n  W1: [[1, 2], [3, 4]]\n", 6, "incomplete"),
+    # hyperparameters come from the activation's and the loss's records
+    (GOOD.replace("activation: sigmoid}", "activation: elu, alpha: -1}", 1), 3, "alpha must be > 0, got -1"),
+    (GOOD.replace("activation: sigmoid}", "activation: relu, slope: 0.1}", 1), 3,
+     "unknown key 'slope' for a relu layer (expected one of: activation, bias, formula, units)"),
+    (GOOD.replace("activation: sigmoid}", "activation: leaky_relu, slope: x}", 1), 3, "slope must be a number"),
+    (GOOD.replace("half_squared_error", "{type: huber, delta: 0}"), 5, "delta must be > 0, got 0"),
+    (GOOD.replace("half_squared_error", "{type: huber, base: 2}"), 5, "unknown key 'base' for the huber loss"),
+    (GOOD.replace("half_squared_error", "{type: bce, base: 1}"), 5, "base must not be 1"),
+    (GOOD.replace("half_squared_error", "{type: bce, formula: 'yhat'}"), 5, "formula is only for type: custom"),
+    (GOOD + "notation: {delta_sign: 2}\n", 6, "delta_sign must be 1"),
 ]
 
 
@@ -77,6 +87,15 @@ def test_missing_file_is_exit_2(tmp_path):
     proc = subprocess.run([sys.executable, "-c", "import cli; cli.entry()", str(tmp_path / "nope.yaml")],
                           capture_output=True, text=True)
     assert proc.returncode == 2 and "no such file" in proc.stderr
+
+
+def test_hyperparameters_reach_the_formulas():
+    net = parse_network(GOOD.replace("activation: sigmoid}", "activation: elu, alpha: 0.5}", 1)
+                        .replace("half_squared_error", "{type: huber, delta: 0.25}"))
+    assert net.layers[0].activation.params == (("alpha", 0.5),)
+    assert net.loss.params == (("delta", 0.25),)
+    e = parse_network(GOOD.replace("half_squared_error", "{type: bce, base: e}"))
+    assert e.loss.params == ()  # the default is not a parameter worth naming
 
 
 def test_parameters_three_ways_agree():

@@ -15,7 +15,7 @@ from ..layers import Equation
 from ..notation import Name
 from ..report import Report, factor_values
 from ..expr import Chain, Numbers, Partial
-from .printers import format_number
+from .printers import exact_number, format_number
 
 
 @dataclass
@@ -58,7 +58,7 @@ def describe(report: Report) -> list[str]:
     parts = [f"{net.sizes[0]} inputs"]
     for layer in net.layers:
         parts.append(f"{layer.units} {layer.activation.name}{'' if layer.bias else ' (no bias)'}")
-    loss = net.loss.name + "".join(f", {k} {format_number(v)}" for k, v in net.loss.params)
+    loss = net.loss.name + "".join(f", {k} {exact_number(v)}" for k, v in net.loss.params)
     lines = [" → ".join(parts) + f"; loss {loss}; {net.parameter_count} parameters"]
     if net.description:
         lines.insert(0, net.description)
@@ -130,7 +130,7 @@ def _unit_sections(report: Report) -> list[Section]:
                     f = c.activation_factor(l, j, i)
                     local.rows.append(Row(Partial(f.num, f.den), [f.expr], "softmax"))
 
-    deltas = Section("δ recursion: δ = ∂E/∂(pre-activation), from the output down (seed 004)")
+    deltas = Section(f"δ recursion: δ = {net.error_term.words}, from the output down (seed 004)")
     for l in range(L, 0, -1):
         for j in range(len(s.z[l])):
             rhs = [Chain(*c.delta_factors(l, j))]
@@ -138,7 +138,7 @@ def _unit_sections(report: Report) -> list[Section]:
                 simple = c.simplified_delta(l, j)
                 if sp.count_ops(simple) < sp.count_ops(c.delta_definition(l, j)):
                     rhs.append(simple)
-            deltas.rows.append(Row(s.delta[l][j], [Partial(s.loss, s.z[l][j])] + rhs))
+            deltas.rows.append(Row(s.delta[l][j], [net.error_term.definition(s.loss, s.z[l][j])] + rhs))
 
     grads = Section("Gradients by the chain rule")
     grads.text.append("Each chain reuses what the layer above already derived: "
@@ -198,7 +198,7 @@ def _number_sections(report: Report) -> list[Section]:
         sec = Section("Training")
         t = net.training
         stop = f"{t.steps} steps" + (f" or until the loss is below {format_number(t.until_loss_below)}" if t.until_loss_below else "")
-        sec.text.append(f"Gradient descent, η = {format_number(net.learning_rate)}, {stop}.")
+        sec.text.append(f"Gradient descent, η = {exact_number(net.learning_rate)}, {stop}.")
         steps = len(run.losses) - (1 if run.stopped == "steps" else 0)
         shown = sorted({0, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, len(run.losses) - 1} & set(range(len(run.losses))))
         sec.text.append("loss by step: " + ", ".join(f"{i}: {format_number(run.losses[i])}" for i in shown))
@@ -216,7 +216,7 @@ def _substituted(expr: sp.Expr, values: dict) -> sp.Basic:
 
 def _step_section(report: Report) -> Section:
     net = report.network
-    sec = Section(f"Gradient step: θ ← θ − η·∂E/∂θ with η = {format_number(net.learning_rate)}, "
+    sec = Section(f"Gradient step: θ ← θ − η·∂E/∂θ with η = {exact_number(net.learning_rate)}, "
                   "every gradient taken at the old parameters")
     if len(net.examples) > 1:
         sec.text.append(f"Gradients are means over the {len(net.examples)} examples.")

@@ -32,9 +32,6 @@ class TextPrinter(StrPrinter):
         name = self.names.get(expr)
         return name.text if name is not None else expr.name
 
-    def _print_Mul(self, expr: sp.Mul) -> str:
-        return super()._print_Mul(expr).replace("*", "·")
-
     def _print_Pow(self, expr: sp.Pow, rational: bool = False) -> str:
         if expr.exp == sp.Rational(1, 2):
             return f"√({self._print(expr.base)})"
@@ -85,7 +82,13 @@ class TextPrinter(StrPrinter):
         return "(" + " else ".join(parts) + ")"
 
     def _print_Float(self, expr: sp.Float) -> str:
-        return format_number(float(expr))
+        return exact_number(float(expr))
+
+    def _print_Rational(self, expr: sp.Rational) -> str:
+        return decimal_text(expr) or super()._print_Rational(expr)
+
+    def _print_Mul(self, expr: sp.Mul) -> str:
+        return _decimal_coefficient(self, expr, "·") or super()._print_Mul(expr).replace("*", "·")
 
 
 class NotationLatexPrinter(LatexPrinter):
@@ -115,7 +118,50 @@ class NotationLatexPrinter(LatexPrinter):
         return "{" + self._print(expr.args[0]) + "}^{\\mathsf{T}}"
 
     def _print_Float(self, expr: sp.Float) -> str:
-        return format_number(float(expr))
+        return exact_number(float(expr))
+
+    def _print_Rational(self, expr: sp.Rational) -> str:
+        return decimal_text(expr) or super()._print_Rational(expr)
+
+    def _print_Mul(self, expr: sp.Mul) -> str:
+        return _decimal_coefficient(self, expr, " ") or super()._print_Mul(expr)
+
+
+def decimal_text(value: sp.Rational) -> str | None:
+    """A terminating fraction as the exact decimal a person wrote (3/200 → 0.015); None for
+    integers, for fractions that do not terminate, and for halves, quarters and eighths, which a
+    lecture writes as fractions (½(y − ŷ)²)."""
+    if not isinstance(value, sp.Rational) or value.q in (1, 2, 4, 8):
+        return None
+    q, twos, fives = int(value.q), 0, 0
+    while q % 2 == 0:
+        q, twos = q // 2, twos + 1
+    while q % 5 == 0:
+        q, fives = q // 5, fives + 1
+    if q != 1:
+        return None
+    places = max(twos, fives)
+    digits = str(abs(int(value.p)) * 10**places // int(value.q)).rjust(places + 1, "0")
+    text = f"{digits[:-places]}.{digits[-places:]}".rstrip("0").rstrip(".")
+    return ("-" if value.p < 0 else "") + text
+
+
+def _decimal_coefficient(printer: StrPrinter | LatexPrinter, expr: sp.Mul, times: str) -> str | None:
+    """``0.015·x`` for a product whose numeric coefficient is a terminating decimal, else None."""
+    coeff, rest = expr.as_coeff_Mul()
+    text = decimal_text(coeff)
+    if text is None or rest == 1:
+        return None
+    body = printer._print(rest)
+    if isinstance(rest, sp.Add):
+        body = f"({body})" if times == "·" else rf"\left({body}\right)"
+    return text + times + body
+
+
+def exact_number(value: float) -> str:
+    """A constant of a formula at full precision: the shortest text that reads back as the same
+    double (0.044715 stays 0.044715). Worked-example numbers are rounded before they get here."""
+    return repr(float(value)).removesuffix(".0") if math.isfinite(value) else str(value)
 
 
 def format_number(value: float, digits: int = 4) -> str:

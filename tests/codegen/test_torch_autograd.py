@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -13,17 +15,24 @@ NETS = [
     ((2, 2, 1), ["sigmoid", "sigmoid"], {"type": "binary_cross_entropy", "base": 10}, "unrolled"),
     ((3, 4, 3), ["tanh", "softmax"], "categorical_cross_entropy", "layer"),
     ((2, 5, 4, 2), ["relu", "softplus", "linear"], "mean_squared_error", "layer"),
+    ((2, 3, 2), ["elu, alpha: 0.5", "gelu"], {"type": "huber", "delta": 0.4}, "unrolled"),
+    ((3, 4, 2), ["gelu_tanh", "elu"], {"type": "huber", "delta": 0.2}, "layer"),
 ]
-TORCH_ACTIVATIONS = {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu, "linear": lambda z: z,
-                     "softplus": torch.nn.functional.softplus, "softmax": lambda z: torch.softmax(z, dim=1)}
+F = torch.nn.functional
+TORCH_ACTIVATIONS = {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu, "linear": lambda z, **_: z,
+                     "softplus": F.softplus, "softmax": lambda z: torch.softmax(z, dim=1), "elu": F.elu,
+                     "gelu": F.gelu, "gelu_tanh": lambda z: F.gelu(z, approximate="tanh")}
 
 
 def torch_loss(net, layers, X, Y):
     a = X
     for linear, layer in zip(layers, net.layers):
-        a = TORCH_ACTIVATIONS[layer.activation.name](linear(a))
-    base = float(net.loss.log_base)
-    if net.loss.name == "binary_cross_entropy":
+        a = TORCH_ACTIVATIONS[layer.activation.name](linear(a), **dict(layer.activation.params))
+    params = dict(net.loss.params)
+    base = math.log(params.get("base", math.e))
+    if net.loss.name == "huber":
+        terms = F.huber_loss(a, Y, reduction="none", delta=params.get("delta", 1.0))
+    elif net.loss.name == "binary_cross_entropy":
         terms = -(Y * torch.log(a) + (1 - Y) * torch.log(1 - a)) / base
     elif net.loss.name == "categorical_cross_entropy":
         terms = -Y * torch.log(a) / base
@@ -39,6 +48,8 @@ def test_gradients_and_sgd_step_match_autograd(tmp_path, sizes, acts, loss, stra
     params = random_parameters(net, rng)
     X = rng.uniform(-1, 1, (6, sizes[0]))
     Y = np.eye(sizes[-1])[rng.integers(0, sizes[-1], 6)] if "softmax" in acts else rng.integers(0, 2, (6, sizes[-1])) * 1.0
+    if net.loss.name == "huber":
+        Y = rng.uniform(-1, 1, (6, sizes[-1]))  # errors on both sides of delta
     module = load_generated(net, tmp_path, strategy=strategy)
 
     layers = [torch.nn.Linear(sizes[l], sizes[l + 1], dtype=torch.float64) for l in range(len(acts))]

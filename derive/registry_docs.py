@@ -1,0 +1,61 @@
+"""The activation and loss tables of docs/format.md, rendered from the registries.
+
+The docs hold each table between ``<!-- registry:NAME -->`` and ``<!-- /registry:NAME -->``; a
+test fails when they differ from what this module renders, and
+``python -m derive.registry_docs docs/format.md`` rewrites them in place.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+from . import activations, losses
+
+
+def _names(name: str, aliases: tuple[str, ...]) -> str:
+    return f"`{name}`" + (f" (alias {', '.join(f'`{a}`' for a in aliases)})" if aliases else "")
+
+
+def activation_table() -> str:
+    rows = ["| activation | formula | hyperparameters (layer keys) | initialisation |", "|---|---|---|---|"]
+    for r in activations.ACTIVATIONS.values():
+        params = "; ".join(p.describe() for p in r.params) or "—"
+        init = "He-uniform" if r.init == activations.HE else "Glorot-uniform"
+        rows.append(f"| {_names(r.name, r.aliases)} | {r.doc} | {params} | {init} |")
+    rows.append("| `custom` | `formula:` in `x`, differentiated by SymPy | — | Glorot-uniform |")
+    return "\n".join(rows)
+
+
+def loss_table() -> str:
+    rows = ["| loss | per-output term | hyperparameters (`loss:` keys) |", "|---|---|---|"]
+    for r in losses.LOSSES.values():
+        params = "; ".join(p.describe() for p in r.params) or "—"
+        rows.append(f"| {_names(r.name, r.aliases)} | {r.doc} | {params} |")
+    rows.append("| `custom` | `formula:` in `yhat` (output) and `y` (target) | — |")
+    return "\n".join(rows)
+
+
+TABLES = {"activations": activation_table, "losses": loss_table}
+
+
+def _block(name: str) -> re.Pattern[str]:
+    return re.compile(rf"(<!-- registry:{name} -->\n)(.*?)\n?(<!-- /registry:{name} -->)", re.S)
+
+
+def rendered(text: str) -> str:
+    """``text`` with every registry block replaced by the current table."""
+    for name, table in TABLES.items():
+        text = _block(name).sub(lambda m, t=table: m.group(1) + t() + "\n" + m.group(3), text)
+    return text
+
+
+def blocks(text: str) -> dict[str, str]:
+    """The tables as the docs hold them now, by name."""
+    return {name: m.group(2) for name in TABLES if (m := _block(name).search(text))}
+
+
+if __name__ == "__main__":
+    for path in map(Path, sys.argv[1:]):
+        path.write_text(rendered(path.read_text(encoding="utf-8")), encoding="utf-8")
