@@ -40,12 +40,13 @@ class Quantity:
 
 @dataclass
 class Mutation:
-    """A classic mistake: a replacement for some local derivatives (or for the update rule)."""
+    """A classic mistake's computation: a replacement for some local derivatives, for the update
+    rule, or for the result; ``names`` fill in the text of the diagnosis it belongs to."""
 
-    name: str
-    explain: str
     local: Callable[[sp.Symbol, sp.Symbol, "Point"], float | None] = lambda p, c, point: None
     update: Callable[[sp.Symbol, "Point", Callable[[sp.Symbol], float]], float | None] | None = None
+    result: Callable[[float], float] | None = None
+    names: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -196,15 +197,20 @@ class Graph:
               overrides: dict | None = None) -> float:
         """The quantity's value at ``point`` (optionally with carried claims and one mistake)."""
         if q.kind == "value":
-            return point.values[q.num]
-        if q.kind == "derivative":
-            return self.derivative(q.num, q.den, point, mutation, overrides)
-        grad = lambda theta: self.derivative(self.s.loss, theta, point, None, overrides)  # noqa: E731
+            out = point.values[q.num]
+        elif q.kind == "derivative":
+            out = self.derivative(q.num, q.den, point, mutation, overrides)
+        else:
+            out = self._updated(q.num, point, mutation, overrides)
+        return mutation.result(out) if mutation is not None and mutation.result is not None else out
+
+    def _updated(self, theta: sp.Symbol, point: Point, mutation: Mutation | None, overrides: dict | None) -> float:
+        grad = lambda p: self.derivative(self.s.loss, p, point, None, overrides)  # noqa: E731
         if mutation is not None and mutation.update is not None:
-            mutated = mutation.update(q.num, point, grad)
+            mutated = mutation.update(theta, point, grad)
             if mutated is not None:
                 return mutated
-        return point.values[q.num] - point.eta * grad(q.num)
+        return point.values[theta] - point.eta * grad(theta)
 
     # -- symbols ---------------------------------------------------------------------------------
     def expression(self, q: Quantity) -> sp.Expr:
