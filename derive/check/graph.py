@@ -27,14 +27,18 @@ Pair = tuple[sp.Symbol, sp.Symbol]
 
 @dataclass(frozen=True)
 class Quantity:
-    """What a claim is about: a node's value, a derivative ∂num/∂den, or a parameter after the step."""
+    """What a claim is about: a node's value, a derivative sign·∂num/∂den, or a parameter after
+    the step. The sign is −1 only for an error term δ when the course defines δ = −∂E/∂z
+    (``Network.error_term``)."""
 
     kind: str  # "value" | "derivative" | "updated"
     num: sp.Symbol
     den: sp.Symbol | None = None
+    sign: int = 1
 
     @property
     def key(self) -> tuple:
+        """The quantity up to its sign (δ₃ and ∂E/∂z₃ share one)."""
         return (self.kind, self.num, self.den)
 
 
@@ -199,7 +203,7 @@ class Graph:
         if q.kind == "value":
             out = point.values[q.num]
         elif q.kind == "derivative":
-            out = self.derivative(q.num, q.den, point, mutation, overrides)
+            out = q.sign * self.derivative(q.num, q.den, point, mutation, overrides)
         else:
             out = self._updated(q.num, point, mutation, overrides)
         return mutation.result(out) if mutation is not None and mutation.result is not None else out
@@ -233,7 +237,7 @@ class Graph:
 
         if den != num and den not in below:
             return sp.Integer(0)
-        return d(den)
+        return q.sign * d(den)
 
 
 def number_at(expr: sp.Expr, values: dict[sp.Symbol, float]) -> float:

@@ -175,7 +175,7 @@ class Judge:
             known = self.carried.get(q.key)
             verdict.verdict = RIGHT if known is None or known[3] else WRONG
             if known is not None:
-                verdict.claimed_value = known[0]
+                verdict.claimed_value = q.sign * known[0]
             verdict.notes.append("judged by the claim made about it earlier" if known else "nothing claimed")
             return verdict
         chain_only_and_wrong = claim.expr is None and claim.number is None and \
@@ -283,7 +283,8 @@ class Judge:
         return self.g.point(self.net.parameters, example.x, example.y, self.eta, forward)
 
     def _remember(self, verdict: Verdict) -> None:
-        """Carry this claim's number forward: its expression's exact value if given, else the number."""
+        """Carry this claim's number forward: its expression's exact value if given, else the number
+        (a δ's as ∂E/∂z, the graph's quantity)."""
         claim = verdict.claim
         if claim.expr is not None and verdict.claimed_value is not None:
             value, tol = verdict.claimed_value, 0.0
@@ -293,7 +294,7 @@ class Judge:
             return
         if verdict.verdict == CARRIED:
             return  # already explained by an earlier source
-        self.carried[claim.about.key] = (value, tol, claim.index, verdict.credited)
+        self.carried[claim.about.key] = (claim.about.sign * value, tol, claim.index, verdict.credited)
 
     # -- diagnoses ------------------------------------------------------------------------------------
     def _diagnose(self, q: Quantity, claimed, exact: bool, tol: float = 0.0) -> list[Finding]:
@@ -317,7 +318,7 @@ class Judge:
 
 
 def _as_overrides(values: dict[tuple, float], graph: Graph) -> dict:
-    """Claimed numbers → the graph's override keys (δ is ∂E/∂z)."""
+    """Carried numbers (a δ's as ∂E/∂z) → the graph's override keys."""
     out = {}
     for (kind, num, den), value in values.items():
         if kind == "derivative":

@@ -9,7 +9,7 @@ import pytest
 from derive.check.claims import parse_work
 from derive.check.graph import Graph
 from derive.check.judge import CARRIED, PRECISION, RIGHT, UNJUDGED, UNSIMPLIFIED, WRONG, Judge, check
-from derive.spec import load_network
+from derive.spec import load_network, parse_network
 
 ROOT = Path(__file__).resolve().parents[2]
 OFFICE = load_network(ROOT / "examples" / "office_hours_221.yaml")
@@ -141,3 +141,36 @@ def test_time_limit_interrupts_a_long_computation():
             while True:
                 pass
     assert time.perf_counter() - start < 1.0
+
+
+HAN_KAMBER = parse_network("""name: han_kamber_221
+inputs: [x1, x2]
+layers:
+  - {units: 2, activation: sigmoid, bias: false}
+  - {units: 1, activation: sigmoid, bias: false}
+loss: half_squared_error
+notation: {style: flat, pre: I, post: O, target: T, delta: Err, delta_sign: -1}
+parameters: {w1: 0.1, w2: 0.2, w3: 0.3, w4: 0.4, w5: 0.5, w6: 0.6}
+example: {x: [1, 0.5], y: [1]}
+learning_rate: 0.5
+""", "han_kamber.yaml")
+
+
+def test_error_term_with_the_other_sign_is_judged_as_the_course_defines_it():
+    # Han & Kamber: Err_j = −∂E/∂I_j, so Err3 = O3(1 − O3)(T − O3) and w ← w + η·Err·O
+    right = judge(HAN_KAMBER, """claims:
+  - {about: Err3, expr: "O3*(1 - O3)*(T - O3)", value: 0.078}
+  - {about: dE/dI3, expr: "O3*(1 - O3)*(O3 - T)"}
+  - {about: Err1, expr: "O1*(1 - O1)*Err3*w5"}
+  - {about: w5 after, expr: "w5 + eta*Err3*O1"}
+  - {about: dE/dw5, expr: "-Err3*O1"}
+""")
+    assert [v.verdict for v in right] == [RIGHT] * 5
+    assert right[0].true_value == pytest.approx(0.0780208, rel=1e-5)
+    wrong = one(HAN_KAMBER, '{about: Err3, expr: "O3*(1 - O3)*(O3 - T)"}')
+    assert wrong.verdict == WRONG and [d.id for d in wrong.diagnoses] == ["wrong_sign"]
+    # a wrong Err3 is carried into ∂E/∂w5 = −Err3·O1 with its sign, and names ∂E/∂I3 too
+    carried = judge(HAN_KAMBER, "claims:\n  - {about: Err3, value: 0.090}\n  - {about: dE/dw5, value: -0.0506}\n"
+                                "  - {about: dE/dI3}\n")
+    assert [v.verdict for v in carried] == [WRONG, CARRIED, WRONG]
+    assert carried[1].carried_from == [1] and carried[2].claimed_value == pytest.approx(-0.09)
