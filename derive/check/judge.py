@@ -10,10 +10,6 @@ points where every forward value is consistent with its definition (so ``z1`` an
 from __future__ import annotations
 
 import itertools
-import signal
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -25,6 +21,7 @@ from . import diagnoses
 from .claims import Claim, Work
 from .diagnoses import CHAIN_OFF, NUMBER_OFF, Finding
 from .graph import ETA, Graph, Mutation, Point, Quantity
+from .limits import TooSlow, time_limit
 
 RIGHT = "right"
 UNSIMPLIFIED = "right but unsimplified"
@@ -36,29 +33,6 @@ CREDITED = {RIGHT, UNSIMPLIFIED, PRECISION, CARRIED}
 TIME_LIMIT_S = 2.0
 RANDOM_POINTS = 3
 RTOL = 1e-9
-
-
-class TooSlow(Exception):
-    pass
-
-
-@contextmanager
-def time_limit(seconds: float) -> Iterator[None]:
-    """Raise TooSlow after ``seconds`` (a real timer in the main thread; elsewhere size caps only)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def expire(signum, frame):
-        raise TooSlow
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 @dataclass

@@ -133,7 +133,7 @@ def test_expression_slow_to_evaluate_is_not_judged(monkeypatch):
 def test_time_limit_interrupts_a_long_computation():
     import time
 
-    from derive.check.judge import TooSlow, time_limit
+    from derive.check.limits import TooSlow, time_limit
 
     start = time.perf_counter()
     with pytest.raises(TooSlow):
