@@ -9,8 +9,8 @@ gives what was claimed explains the claim. The others answer a fact of the verdi
 do not multiply to the quantity). Records are tried in registration order, which is the order a
 report lists them in.
 
-Adding a diagnosis is one ``register(Diagnosis(...))`` below and one case in
-tests/check/test_diagnoses.py.
+Adding a diagnosis is one ``register(Diagnosis(...))`` below, and in
+tests/check/test_diagnoses.py its realistic case (``CASES``) and its id (``PINNED``).
 """
 
 from __future__ import annotations
@@ -100,10 +100,6 @@ def _name(graph: Graph, symbol: sp.Symbol) -> str:
 def _loss_label(loss: losses.Loss) -> str:
     base = dict(loss.params).get("base")
     return loss.name.replace("_", " ") + (f" (log base {base:g})" if base else "")
-
-
-def _none(p: sp.Symbol, c: sp.Symbol, point: Point) -> None:
-    return None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -218,7 +214,7 @@ def _other_gradients(graph: Graph, q: Quantity) -> Iterator[Mutation]:
         def wrong_gradient(theta, point, grad, other=other):
             return point.values[theta] - point.eta * grad(other)
 
-        yield Mutation(_none, wrong_gradient, names={"theta": _name(graph, q.num), "other": _name(graph, other),
+        yield Mutation(update=wrong_gradient, names={"theta": _name(graph, q.num), "other": _name(graph, other),
                                                      "loss": _name(graph, graph.s.loss)})
 
 
@@ -230,7 +226,7 @@ def _update_rule(step: Callable[[float, float, float], float]) -> Mutations:
     """Mutations of an update: θ_new = step(θ, η, ∂E/∂θ)."""
     def mutations(graph: Graph, q: Quantity) -> Iterator[Mutation]:
         if q.kind == "updated":
-            yield Mutation(_none, lambda theta, point, grad: step(point.values[theta], point.eta, grad(theta)),
+            yield Mutation(update=lambda theta, point, grad: step(point.values[theta], point.eta, grad(theta)),
                            names={"loss": _name(graph, graph.s.loss)})
 
     return mutations

@@ -1,6 +1,6 @@
 """Verdicts on claims: right, right but unsimplified, right to the printed precision, right given
-an earlier wrong number (carried), wrong (with the classic mistake that explains it), or could not
-be judged.
+an earlier wrong number (carried), wrong (with the classic mistakes that explain it: the registry in
+``diagnoses.py`` names them, the judge only asks), or could not be judged.
 
 Expressions are compared by value, never by simplification: at the worked example and at random
 points where every forward value is consistent with its definition (so ``z1`` and
