@@ -200,21 +200,20 @@ class Graph:
     def value(self, q: Quantity, point: Point, mutation: Mutation | None = None,
               overrides: dict | None = None) -> float:
         """The quantity's value at ``point`` (optionally with carried claims and one mistake)."""
-        if q.kind == "value":
-            out = point.values[q.num]
-        elif q.kind == "derivative":
-            out = q.sign * self.derivative(q.num, q.den, point, mutation, overrides)
-        else:
-            out = self._updated(q.num, point, mutation, overrides)
-        return mutation.result(out) if mutation is not None and mutation.result is not None else out
+        out = self._value(q, point, mutation, overrides)
+        return out if mutation is None or mutation.result is None else mutation.result(out)
 
-    def _updated(self, theta: sp.Symbol, point: Point, mutation: Mutation | None, overrides: dict | None) -> float:
-        grad = lambda p: self.derivative(self.s.loss, p, point, None, overrides)  # noqa: E731
+    def _value(self, q: Quantity, point: Point, mutation: Mutation | None, overrides: dict | None) -> float:
+        if q.kind == "value":
+            return point.values[q.num]
+        if q.kind == "derivative":
+            return q.sign * self.derivative(q.num, q.den, point, mutation, overrides)
+        grad = lambda theta: self.derivative(self.s.loss, theta, point, None, overrides)  # noqa: E731
         if mutation is not None and mutation.update is not None:
-            mutated = mutation.update(theta, point, grad)
+            mutated = mutation.update(q.num, point, grad)
             if mutated is not None:
                 return mutated
-        return point.values[theta] - point.eta * grad(theta)
+        return point.values[q.num] - point.eta * grad(q.num)
 
     # -- symbols ---------------------------------------------------------------------------------
     def expression(self, q: Quantity) -> sp.Expr:
