@@ -5,7 +5,7 @@ Format (docs/check.md)::
     points: 1                     # default points per claim
     claims:
       - about: dE/dyhat           # a value (a1, yhat, E, w5), a derivative (dE/dw5, dyhat/da3,
-        expr: yhat - y            #   delta3) or a parameter after the step (w5 after)
+        expr: yhat - y            #   delta3 = ±∂E/∂z3) or a parameter after the step (w5 after)
         value: -0.34              # a number as printed: its digits set the tolerance (±0.005)
       - about: dE/dw5
         chain: [dE/dyhat, {about: dyhat/da3, latex: '\\hat{y}(1-\\hat{y})'}, da3/dw5]
@@ -131,7 +131,10 @@ class _ClaimReader:
         for symbol, name in s.names.items():
             self.names.setdefault(symbol.name, symbol)
             self.names.setdefault(name.text, symbol)
-        self.deltas = {s.delta[l][j].name: s.z[l][j] for l in range(1, len(s.z)) for j in range(len(s.z[l]))}
+        #: δ names → what they mean: ∂E/∂z of that unit times the course's sign (Network.error_term)
+        sign = graph.net.error_term.sign
+        self.deltas = {s.delta[l][j].name: Quantity("derivative", s.loss, s.z[l][j], sign)
+                       for l in range(1, len(s.z)) for j in range(len(s.z[l]))}
         self.formula_names: dict[str, sp.Expr] = {k: v for k, v in self.names.items() if k.isidentifier()}
         for alias in ("alpha", "eta", "lr"):
             self.formula_names.setdefault(alias, ETA)
@@ -213,7 +216,7 @@ class _ClaimReader:
             return Quantity("derivative", self.names[compact.group(1)], self.names[compact.group(2)])
         plain = latex_to_text(t).replace(" ", "") if "\\" in t else t
         if plain in self.deltas:
-            return Quantity("derivative", self.graph.s.loss, self.deltas[plain])
+            return self.deltas[plain]
         updated = UPDATED_RE.fullmatch(t)
         if updated:
             symbol = self.symbol(updated.group("a") or updated.group("b"))
@@ -226,10 +229,10 @@ class _ClaimReader:
         """A claimed formula over the network's names, η (alpha, eta, lr) and derivatives (dE_dw5)."""
         plain = claim_text(text, latex)
         names = dict(self.formula_names)
-        for name, pre in self.deltas.items():
+        for name, delta in self.deltas.items():
             if re.search(rf"\b{name}\b", plain):
                 symbol = sp.Symbol(name)
-                self.derivative_symbols[symbol] = Quantity("derivative", self.graph.s.loss, pre)
+                self.derivative_symbols[symbol] = delta
                 names[name] = symbol
         for token in set(re.findall(r"\bd[A-Za-z]\w*_d\w+\b", plain)):
             try:

@@ -27,25 +27,30 @@ Pair = tuple[sp.Symbol, sp.Symbol]
 
 @dataclass(frozen=True)
 class Quantity:
-    """What a claim is about: a node's value, a derivative ∂num/∂den, or a parameter after the step."""
+    """What a claim is about: a node's value, a derivative sign·∂num/∂den, or a parameter after
+    the step. The sign is −1 only for an error term δ when the course defines δ = −∂E/∂z
+    (``Network.error_term``)."""
 
     kind: str  # "value" | "derivative" | "updated"
     num: sp.Symbol
     den: sp.Symbol | None = None
+    sign: int = 1
 
     @property
     def key(self) -> tuple:
+        """The quantity up to its sign (δ₃ and ∂E/∂z₃ share one)."""
         return (self.kind, self.num, self.den)
 
 
 @dataclass
 class Mutation:
-    """A classic mistake: a replacement for some local derivatives (or for the update rule)."""
+    """A classic mistake's computation: a replacement for some local derivatives, for the update
+    rule, or for the result; ``names`` fill in the text of the diagnosis it belongs to."""
 
-    name: str
-    explain: str
     local: Callable[[sp.Symbol, sp.Symbol, "Point"], float | None] = lambda p, c, point: None
     update: Callable[[sp.Symbol, "Point", Callable[[sp.Symbol], float]], float | None] | None = None
+    result: Callable[[float], float] | None = None
+    names: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -195,10 +200,14 @@ class Graph:
     def value(self, q: Quantity, point: Point, mutation: Mutation | None = None,
               overrides: dict | None = None) -> float:
         """The quantity's value at ``point`` (optionally with carried claims and one mistake)."""
+        out = self._value(q, point, mutation, overrides)
+        return out if mutation is None or mutation.result is None else mutation.result(out)
+
+    def _value(self, q: Quantity, point: Point, mutation: Mutation | None, overrides: dict | None) -> float:
         if q.kind == "value":
             return point.values[q.num]
         if q.kind == "derivative":
-            return self.derivative(q.num, q.den, point, mutation, overrides)
+            return q.sign * self.derivative(q.num, q.den, point, mutation, overrides)
         grad = lambda theta: self.derivative(self.s.loss, theta, point, None, overrides)  # noqa: E731
         if mutation is not None and mutation.update is not None:
             mutated = mutation.update(q.num, point, grad)
@@ -227,7 +236,7 @@ class Graph:
 
         if den != num and den not in below:
             return sp.Integer(0)
-        return d(den)
+        return q.sign * d(den)
 
 
 def number_at(expr: sp.Expr, values: dict[sp.Symbol, float]) -> float:

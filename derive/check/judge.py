@@ -1,6 +1,6 @@
 """Verdicts on claims: right, right but unsimplified, right to the printed precision, right given
-an earlier wrong number (carried), wrong (with the classic mistake that explains it), or could not
-be judged.
+an earlier wrong number (carried), wrong (with the classic mistakes that explain it: the registry in
+``diagnoses.py`` names them, the judge only asks), or could not be judged.
 
 Expressions are compared by value, never by simplification: at the worked example and at random
 points where every forward value is consistent with its definition (so ``z1`` and
@@ -10,21 +10,18 @@ points where every forward value is consistent with its definition (so ``z1`` an
 from __future__ import annotations
 
 import itertools
-import signal
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
 import sympy as sp
 
-from .. import losses
 from ..errors import InputError
 from ..model import Network
+from . import diagnoses
 from .claims import Claim, Work
+from .diagnoses import CHAIN_OFF, NUMBER_OFF, Finding
 from .graph import ETA, Graph, Mutation, Point, Quantity
-from .graph import number_at
+from .limits import TooSlow, time_limit
 
 RIGHT = "right"
 UNSIMPLIFIED = "right but unsimplified"
@@ -38,29 +35,6 @@ RANDOM_POINTS = 3
 RTOL = 1e-9
 
 
-class TooSlow(Exception):
-    pass
-
-
-@contextmanager
-def time_limit(seconds: float) -> Iterator[None]:
-    """Raise TooSlow after ``seconds`` (a real timer in the main thread; elsewhere size caps only)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def expire(signum, frame):
-        raise TooSlow
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-
-
 @dataclass
 class Verdict:
     claim: Claim
@@ -69,7 +43,7 @@ class Verdict:
     true_expr: sp.Expr | None = None
     claimed_value: float | None = None  # the number, or the expression's value at the example
     notes: list[str] = field(default_factory=list)
-    diagnoses: list[str] = field(default_factory=list)
+    diagnoses: list[Finding] = field(default_factory=list)
     factors: list["Verdict"] = field(default_factory=list)
     carried_from: list[int] = field(default_factory=list)
 
@@ -175,7 +149,7 @@ class Judge:
             known = self.carried.get(q.key)
             verdict.verdict = RIGHT if known is None or known[3] else WRONG
             if known is not None:
-                verdict.claimed_value = known[0]
+                verdict.claimed_value = q.sign * known[0]
             verdict.notes.append("judged by the claim made about it earlier" if known else "nothing claimed")
             return verdict
         chain_only_and_wrong = claim.expr is None and claim.number is None and \
@@ -190,9 +164,8 @@ class Judge:
         product = np.prod([self.g.value(f.claim.about, self.example) for f in verdict.factors])
         if not np.isclose(product, verdict.true_value, rtol=1e-9, atol=1e-15):
             verdict.verdict = WRONG
-            verdict.diagnoses.append(
-                f"the chain itself is wrong: its true factors multiply to {product:.6g}, "
-                f"not to the true {verdict.claim.about_text} = {verdict.true_value:.6g}")
+            verdict.diagnoses += diagnoses.answer(CHAIN_OFF, product=f"{product:.6g}", about=verdict.claim.about_text,
+                                                  true=f"{verdict.true_value:.6g}")
         for factor in verdict.factors:
             if not factor.credited:
                 verdict.notes.append(f"factor {factor.claim.about_text} is {factor.verdict}; "
@@ -242,8 +215,7 @@ class Judge:
             return False
         if claim.expr is not None and not carried:
             verdict.verdict = WRONG
-            verdict.diagnoses.append(f"arithmetic: the expression is right, its value is {_fmt(verdict.true_value)}, "
-                                     f"not {number.text}")
+            verdict.diagnoses += diagnoses.answer(NUMBER_OFF, true=_fmt(verdict.true_value), claimed=number.text)
             return False
         if carried:
             verdict.verdict = CARRIED
@@ -285,7 +257,8 @@ class Judge:
         return self.g.point(self.net.parameters, example.x, example.y, self.eta, forward)
 
     def _remember(self, verdict: Verdict) -> None:
-        """Carry this claim's number forward: its expression's exact value if given, else the number."""
+        """Carry this claim's number forward: its expression's exact value if given, else the number
+        (a δ's as ∂E/∂z, the graph's quantity)."""
         claim = verdict.claim
         if claim.expr is not None and verdict.claimed_value is not None:
             value, tol = verdict.claimed_value, 0.0
@@ -295,14 +268,13 @@ class Judge:
             return
         if verdict.verdict == CARRIED:
             return  # already explained by an earlier source
-        self.carried[claim.about.key] = (value, tol, claim.index, verdict.credited)
+        self.carried[claim.about.key] = (claim.about.sign * value, tol, claim.index, verdict.credited)
 
     # -- diagnoses ------------------------------------------------------------------------------------
-    def _diagnose(self, q: Quantity, claimed, exact: bool, tol: float = 0.0) -> list[str]:
-        """Names of classic mistakes whose computation gives what was claimed."""
+    def _diagnose(self, q: Quantity, claimed, exact: bool, tol: float = 0.0) -> list[Finding]:
+        """The registered mistakes whose computation gives what was claimed."""
         points = self.points if exact else [self.example]
         truth = [self.g.value(q, p) for p in points]
-        found = []
 
         def matches(values: list[float]) -> bool:
             if exact:
@@ -310,105 +282,17 @@ class Judge:
                     not all(_close(v, t) for v, t in zip(values, truth))
             return abs(values[0] - claimed(points[0], 0)) <= tol and abs(values[0] - truth[0]) > tol
 
-        if matches([-t for t in truth]):
-            found.append("wrong sign: the claim is the negative of the true value")
-        for mutation in self.mutations(q):
+        def explains(mutation: Mutation) -> bool:
             try:
-                values = [self.g.value(q, p, mutation) for p in points]
+                return matches([self.g.value(q, p, mutation) for p in points])
             except (ZeroDivisionError, ValueError, OverflowError):
-                continue
-            if matches(values):
-                found.append(f"{mutation.name}: {mutation.explain}")
-        return found
+                return False
 
-    def mutations(self, q: Quantity) -> Iterator[Mutation]:
-        g, s, net = self.g, self.g.s, self.net
-        names = s.names
-        L = net.depth
-        # pre- vs post-activation confused, unit by unit
-        for l in range(1, L + 1):
-            for j in range(len(s.z[l])):
-                pre, post = s.z[l][j], s.a[l][j]
-
-                def swap(p, c, point, pre=pre, post=post):
-                    expr = g.local_expr(p, c)
-                    if post not in expr.free_symbols:
-                        return None
-                    return _number(expr.xreplace({post: pre}), point)
-
-                yield Mutation("pre- vs post-activation confused",
-                               f"{names[pre].text} (before the activation) used where {names[post].text} "
-                               f"(after it) belongs", swap)
-        # missing activation derivative
-        def no_slope(p, c, point):
-            unit = g.unit_of(p)
-            return 1.0 if unit is not None and unit[0] == "post" and g.unit_of(c) is not None else None
-
-        yield Mutation("missing activation derivative", "the factor ∂a/∂z of an activation was left out",
-                       no_slope)
-        # derivative of the wrong loss
-        actual = net.loss
-        for alt in losses.variants():
-            if alt.formula == actual.formula:
-                continue
-            label = _loss_label(alt)
-
-            def other_loss(p, c, point, alt=alt):
-                if p != s.loss:
-                    return None
-                j = s.a[L].index(c)
-                return _number(alt.derivative.subs({losses.A: s.a[L][j], losses.T: s.y[j]}, simultaneous=True), point)
-
-            yield Mutation("derivative of the wrong loss",
-                           f"∂E/∂{names[s.a[L][0]].text} of {label} was used, but the loss is "
-                           f"{_loss_label(actual)}", other_loss)
-        # wrong weight index in the hidden-layer sum; updated weight used where the old one belongs
-        for l in range(2, L + 1):
-            for i in range(len(s.z[l])):
-                for j in range(len(s.a[l - 1])):
-                    for j2 in range(len(s.a[l - 1])):
-                        if j2 == j:
-                            continue
-
-                        def index(p, c, point, l=l, i=i, j=j, j2=j2):
-                            if p == s.z[l][i] and c == s.a[l - 1][j]:
-                                return point.values[s.W[l][i][j2]]
-                            return None
-
-                        yield Mutation("wrong weight index in the hidden-layer sum",
-                                       f"{names[s.W[l][i][j2]].text} used where {names[s.W[l][i][j]].text} belongs",
-                                       index)
-
-        def updated_weight(p, c, point):
-            unit = g.unit_of(p)
-            if unit is None or unit[0] != "pre" or g.unit_of(c) is None and c not in s.x:
-                return None
-            l, j = unit[1], unit[2]
-            if c not in s.a[l - 1]:
-                return None
-            return point.updated.get(s.W[l][j][s.a[l - 1].index(c)])
-
-        yield Mutation("updated weight used where the old one belongs",
-                       "a weight after the step was used in the backward pass", updated_weight)
-        if q.kind == "updated":
-            for other in s.parameters():
-                if other == q.num:
-                    continue
-
-                def wrong_gradient(theta, point, grad, other=other):
-                    return point.values[theta] - point.eta * grad(other)
-
-                yield Mutation("a gradient used for the wrong weight's update",
-                               f"{names[q.num].text} was updated with ∂E/∂{names[other].text}", lambda p, c, pt: None,
-                               wrong_gradient)
-            yield Mutation("learning rate applied twice", "θ − η·η·∂E/∂θ", lambda p, c, pt: None,
-                           lambda theta, point, grad: point.values[theta] - point.eta ** 2 * grad(theta))
-            yield Mutation("learning rate not applied", "θ − ∂E/∂θ", lambda p, c, pt: None,
-                           lambda theta, point, grad: point.values[theta] - grad(theta))
+        return diagnoses.search(self.g, q, explains)
 
 
 def _as_overrides(values: dict[tuple, float], graph: Graph) -> dict:
-    """Claimed numbers → the graph's override keys (δ is ∂E/∂z)."""
+    """Carried numbers (a δ's as ∂E/∂z) → the graph's override keys."""
     out = {}
     for (kind, num, den), value in values.items():
         if kind == "derivative":
@@ -416,10 +300,6 @@ def _as_overrides(values: dict[tuple, float], graph: Graph) -> dict:
         elif kind == "value":
             out[("value", num, None)] = value
     return out
-
-
-def _number(expr: sp.Expr, point: Point) -> float:
-    return number_at(expr, point.values)
 
 
 def _simplifies(expr: sp.Expr) -> bool:
@@ -438,11 +318,6 @@ def _close(a: float, b: float) -> bool:
 
 def _fmt(x: float | None) -> str:
     return "—" if x is None else f"{x:.6g}"
-
-
-def _loss_label(loss: losses.Loss) -> str:
-    base = dict(loss.params).get("base")
-    return loss.name.replace("_", " ") + (f" (log base {base:g})" if base else "")
 
 
 def check(network: Network, work_path: str) -> Result:

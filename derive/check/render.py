@@ -96,7 +96,7 @@ def render_latex(result: Result) -> str:
                 rf"\texttt{{{escape_text(v.claim.about_text)}}}: {escape_text(v.verdict)}")
         if not v.credited:
             line += rf"; true: ${true} = {_number(v.true_value)}$"
-        for d in v.diagnoses + v.notes:
+        for d in [*map(str, v.diagnoses), *v.notes]:
             line += rf"\\ \quad {escape_text(d)}"
         out.append(line)
     out += [r"\end{itemize}", escape_text(_summary(result)), ""]
@@ -110,11 +110,11 @@ def render_json(result: Result) -> str:
             "credited": v.credited, "points": v.points, "of": v.claim.points,
             "claimed": {"expr": v.claim.expr_text, "value": v.claim.number.text if v.claim.number else None},
             "true_value": v.true_value, "true_expr": str(v.true_expr) if v.true_expr is not None else None,
-            "diagnoses": v.diagnoses, "notes": v.notes, "carried_from": v.carried_from,
+            "diagnoses": [{"id": d.id, "title": d.title, "text": d.text} for d in v.diagnoses], "notes": v.notes, "carried_from": v.carried_from,
             "factors": [one(f) for f in v.factors],
         }
 
-    return json.dumps({"schema": "derive.check/1", "network": result.network.name, "work": result.work.file,
+    return json.dumps({"schema": "derive.check/2", "network": result.network.name, "work": result.work.file,
                        "student": result.work.student, "score": result.score, "total": result.total,
                        "all_right": result.all_right, "claims": [one(v) for v in result.verdicts]},
                       indent=2, ensure_ascii=False) + "\n"

@@ -32,8 +32,9 @@ def test_exit_0_when_all_right(tmp_path):
 
 def test_json_markdown_latex(tmp_path):
     data = json.loads(run(NET, WORK, "--json").stdout)
-    assert data["schema"] == "derive.check/1" and data["score"] == 27
+    assert data["schema"] == "derive.check/2" and data["score"] == 27
     assert data["claims"][7]["verdict"] == "wrong" and data["claims"][7]["line"] == 13
+    assert [d["id"] for d in data["claims"][7]["diagnoses"]] == ["wrong_loss_derivative"]
     markdown = run(NET, WORK, "--markdown").stdout
     assert markdown.startswith("# Feedback on") and "| 8 | `dE/dyhat`" in markdown
     out = tmp_path / "feedback.tex"
