@@ -10,9 +10,7 @@ targets print the same formulas.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
@@ -25,6 +23,7 @@ import sympy as sp
 import derive
 from derive.activations import HE
 from derive.errors import InputError
+from derive.files import write_atomic
 from derive.model import Network
 from derive.yaml_source import load_yaml
 
@@ -106,20 +105,11 @@ def generate(network: Network, dtype: str = "float64", strategy: str = "auto",
 
 
 def write_module(module: GeneratedModule, directory: str | Path) -> Path:
-    """Write the module into ``directory`` through a temporary file and a rename."""
+    """Write the module into ``directory``, atomically (``derive.files.write_atomic``)."""
     directory = Path(directory)
     if not directory.is_dir():
         raise InputError("the output folder does not exist", str(directory))
-    target = directory / module.filename
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{module.filename}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(module.source)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
+    return write_atomic(directory / module.filename, module.source)
 
 
 # ---------------------------------------------------------------------------------------------
