@@ -118,8 +118,7 @@ def write_module(module: GeneratedModule, directory: str | Path) -> Path:
 def _refusal(network: Network, exc: UnsupportedExpression) -> InputError:
     """The refusal, located at the offending layer's activation (or the loss) in the spec."""
     message = f"cannot generate Numba code: {exc}"
-    match = re.match(r"layer (\d+):", str(exc))
-    path = ("layers", int(match.group(1)) - 1, "activation") if match else ("loss",)
+    path = exc.path if exc.path is not None else ("loss",)
     try:
         return load_yaml(network.text, network.source).error(path, message)
     except Exception:  # the text is not at hand (a network built in code)

@@ -110,3 +110,16 @@ def test_cuda_target_without_numba_cuda_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "numba.cuda", None)
     with pytest.raises(InputError, match=r'numba-cuda .*pip install "derive\[cuda\]"'):
         require_cuda()
+
+
+def test_uncompilable_loss_is_refused_at_the_loss_line():
+    """The refusal is located from the spec path the error carries, not from its message."""
+    import sympy as sp
+
+    from derive import losses
+    from derive.errors import InputError
+
+    net = parse_network(SPEC, "net.yaml")
+    with pytest.raises(InputError) as error:
+        generate(replace(net, loss=losses.custom_loss(sp.Heaviside(losses.A - losses.T) * losses.A)))
+    assert str(error.value).startswith("net.yaml:5: cannot generate Numba code: the loss of custom")
