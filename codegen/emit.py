@@ -288,7 +288,7 @@ def _layer_context(network: Network) -> dict:
     for l, layer in enumerate(network.layers, start=1):
         act = layer.activation
         form = forms.layer_form(act)
-        tag = act.name if act.name != "custom" else f"custom{l}"
+        tag = f"{act.name}{l}" if act.custom else act.name  # a custom formula is its layer's own
         if act.params:
             tag += "_" + "_".join(re.sub(r"\W", "_", f"{v:g}") for _, v in act.params)
         bias = "_bias" if layer.bias else ""

@@ -70,7 +70,7 @@ def output_form(network: Network) -> OutputForm:
         term = term.replace(lambda e: isinstance(e, sp.log) and e.args[0] == A, lambda e: Z - LSE)
         p = rule.general.xreplace(_GENERIC)
         return OutputForm(True, term, p, not output.divides_by_output(rule.general))
-    if act.name == "sigmoid":  # log σ(z) and log(1 − σ(z)) become softplus: no log(0)
+    if layer_form(act).activation == sigmoid(Z):  # log σ(z) and log(1 − σ(z)) become softplus: no log(0)
         in_z = stabilize(term.subs(A, sigmoid(Z)))
         term = in_z if not in_z.has(sigmoid) else term
     if rule.fused is not None:
