@@ -6,14 +6,9 @@ and no traceback; nothing is written when anything fails.
 
 from __future__ import annotations
 
-import os
-import sys
-import tempfile
-from pathlib import Path
-
 import click
 
-from derive.errors import InputError
+from derive.files import write_atomic
 
 
 class DeriveGroup(click.Group):
@@ -30,21 +25,11 @@ class DeriveGroup(click.Group):
 
 
 def write_output(text: str, output: str | None) -> None:
-    """Print, or write atomically (temporary file, then rename) so nothing is half-written."""
+    """Print, or write atomically so that nothing is half-written."""
     if output is None:
         click.echo(text, nl=False)
-        return
-    target = Path(output)
-    if not target.parent.exists():
-        raise InputError(f"the folder {target.parent} does not exist", output)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    else:
+        write_atomic(output, text)
 
 
 @click.group(cls=DeriveGroup, invoke_without_command=False,
@@ -148,27 +133,13 @@ def check(net: str, work: str, fmt: str, output: str | None) -> None:
                  "text": render.render_text}
     write_output(renderers[fmt](result), output)
     if not result.all_right:
-        sys.exit(1)
+        click.get_current_context().exit(1)
 
 
-def entry() -> None:
-    """Console entry point: InputError becomes one line on stderr and exit code 2."""
-    try:
-        main.main(standalone_mode=False)
-    except InputError as exc:
-        click.echo(f"derive: error: {exc}", err=True)
-        sys.exit(exc.exit_code)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
-    except SystemExit:
-        raise
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(2)
-    except click.Abort:
-        click.echo("Aborted!", err=True)
-        sys.exit(1)
+#: the console script (``derive = "cli:entry"`` in pyproject.toml): click's standalone mode, which
+#: prints an InputError as its one line with exit code 2, and a usage error with exit code 2
+entry = main
 
 
 if __name__ == "__main__":
-    entry()
+    main()

@@ -10,9 +10,7 @@ targets print the same formulas.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
@@ -25,6 +23,7 @@ import sympy as sp
 import derive
 from derive.activations import HE
 from derive.errors import InputError
+from derive.files import write_atomic
 from derive.model import Network
 from derive.yaml_source import load_yaml
 
@@ -106,20 +105,11 @@ def generate(network: Network, dtype: str = "float64", strategy: str = "auto",
 
 
 def write_module(module: GeneratedModule, directory: str | Path) -> Path:
-    """Write the module into ``directory`` through a temporary file and a rename."""
+    """Write the module into ``directory``, atomically (``derive.files.write_atomic``)."""
     directory = Path(directory)
     if not directory.is_dir():
         raise InputError("the output folder does not exist", str(directory))
-    target = directory / module.filename
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{module.filename}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(module.source)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
+    return write_atomic(directory / module.filename, module.source)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -128,8 +118,7 @@ def write_module(module: GeneratedModule, directory: str | Path) -> Path:
 def _refusal(network: Network, exc: UnsupportedExpression) -> InputError:
     """The refusal, located at the offending layer's activation (or the loss) in the spec."""
     message = f"cannot generate Numba code: {exc}"
-    match = re.match(r"layer (\d+):", str(exc))
-    path = ("layers", int(match.group(1)) - 1, "activation") if match else ("loss",)
+    path = exc.path if exc.path is not None else ("loss",)
     try:
         return load_yaml(network.text, network.source).error(path, message)
     except Exception:  # the text is not at hand (a network built in code)
@@ -299,7 +288,7 @@ def _layer_context(network: Network) -> dict:
     for l, layer in enumerate(network.layers, start=1):
         act = layer.activation
         form = forms.layer_form(act)
-        tag = act.name if act.name != "custom" else f"custom{l}"
+        tag = f"{act.name}{l}" if act.custom else act.name  # a custom formula is its layer's own
         if act.params:
             tag += "_" + "_".join(re.sub(r"\W", "_", f"{v:g}") for _, v in act.params)
         bias = "_bias" if layer.bias else ""

@@ -70,7 +70,7 @@ def output_form(network: Network) -> OutputForm:
         term = term.replace(lambda e: isinstance(e, sp.log) and e.args[0] == A, lambda e: Z - LSE)
         p = rule.general.xreplace(_GENERIC)
         return OutputForm(True, term, p, not output.divides_by_output(rule.general))
-    if act.name == "sigmoid":  # log σ(z) and log(1 − σ(z)) become softplus: no log(0)
+    if layer_form(act).activation == sigmoid(Z):  # log σ(z) and log(1 − σ(z)) become softplus: no log(0)
         in_z = stabilize(term.subs(A, sigmoid(Z)))
         term = in_z if not in_z.has(sigmoid) else term
     if rule.fused is not None:
@@ -81,7 +81,8 @@ def output_form(network: Network) -> OutputForm:
 def check_printable(network: Network) -> None:
     """Print every form once so an expression Numba cannot compile is refused before writing.
 
-    Raises ``printer.UnsupportedExpression`` naming the layer (index from 1) in its message.
+    Raises ``printer.UnsupportedExpression`` naming the layer (index from 1) in its message, with
+    the spec path of the layer's activation or of the loss in its ``path``.
     """
     from .printer import UnsupportedExpression
 
@@ -94,10 +95,11 @@ def check_printable(network: Network) -> None:
                 numba_code(expr)
             except UnsupportedExpression as exc:
                 raise UnsupportedExpression(f"layer {l}: the {what} of {layer.activation.name} "
-                                            f"cannot be compiled: {exc}") from None
+                                            f"cannot be compiled: {exc}", ("layers", l - 1, "activation")) from None
     out = output_form(network)
     for what, expr in (("loss", out.loss), ("output delta", out.delta)):
         try:
             numba_code(expr)
         except UnsupportedExpression as exc:
-            raise UnsupportedExpression(f"the {what} of {network.loss.name} cannot be compiled: {exc}") from None
+            raise UnsupportedExpression(f"the {what} of {network.loss.name} cannot be compiled: {exc}",
+                                        ("loss",)) from None

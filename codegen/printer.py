@@ -13,7 +13,15 @@ from sympy.printing.pycode import PythonCodePrinter
 
 
 class UnsupportedExpression(ValueError):
-    """An expression the generated Numba code cannot evaluate."""
+    """An expression the generated Numba code cannot evaluate.
+
+    ``path`` is where in the spec it comes from, when known: ``("layers", i, "activation")``
+    (i from 0) or ``("loss",)``, as ``derive.yaml_source.Located`` paths.
+    """
+
+    def __init__(self, message: str, path: tuple[str | int, ...] | None = None) -> None:
+        super().__init__(message)
+        self.path = path
 
 
 class NumbaPrinter(PythonCodePrinter):

@@ -52,6 +52,7 @@ class Activation:
     params: tuple[tuple[str, float], ...] = ()  # the values that differ from the defaults
     init: str = GLOROT
     stable_formula: sp.Expr | None = None
+    custom: bool = False  # a formula from the spec, not a registry entry
 
     @property
     def elementwise(self) -> bool:
@@ -113,7 +114,7 @@ def make_activation(name: str, **params: float) -> Activation:
 
 def custom_activation(formula: sp.Expr, label: str = "custom") -> Activation:
     """An activation given as a formula in ``X`` (already parsed by the whitelist parser)."""
-    return Activation(label, formula)
+    return Activation(label, formula, custom=True)
 
 
 def activation_names() -> list[str]:

@@ -1,14 +1,10 @@
-"""Bad network descriptions: one line naming the file, the line and what was expected; exit 2."""
+"""Bad network descriptions: an InputError naming the file, the line and what was expected (the
+command line prints it as one line with exit code 2: tests/test_cli.py)."""
 
 from __future__ import annotations
 
 import pytest
-from click.testing import CliRunner
 
-import subprocess
-import sys
-
-from cli import main
 from derive.errors import InputError
 from derive.spec import parse_network
 
@@ -64,29 +60,6 @@ def test_bad_input_names_file_line_and_expectation(text, line, message):
     assert info.value.file == "net.yaml"
     assert info.value.line == line, str(info.value)
     assert message in info.value.message
-
-
-@pytest.mark.parametrize("text,line,message", BAD[:6], ids=[m for _, _, m in BAD[:6]])
-def test_cli_reports_one_line_and_exit_code_2(tmp_path, text, line, message):
-    path = tmp_path / "net.yaml"
-    path.write_text(text)
-    out = tmp_path / "out.txt"
-    result = CliRunner().invoke(main, [str(path), "-o", str(out)], standalone_mode=False)
-    assert isinstance(result.exception, InputError)
-    # the console entry point turns it into one line and exit code 2
-    proc = subprocess.run([sys.executable, "-c", "import cli; cli.entry()", str(path), "-o", str(out)],
-                          capture_output=True, text=True)
-    assert proc.returncode == 2
-    assert "Traceback" not in proc.stderr
-    assert proc.stderr.strip().count("\n") == 0
-    assert f"{path}:{line}:" in proc.stderr and message in proc.stderr
-    assert not out.exists()  # nothing half-written
-
-
-def test_missing_file_is_exit_2(tmp_path):
-    proc = subprocess.run([sys.executable, "-c", "import cli; cli.entry()", str(tmp_path / "nope.yaml")],
-                          capture_output=True, text=True)
-    assert proc.returncode == 2 and "no such file" in proc.stderr
 
 
 def test_hyperparameters_reach_the_formulas():

@@ -1,0 +1,32 @@
+"""write_atomic: the whole file or nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from derive.errors import InputError
+from derive.files import write_atomic
+
+
+def test_writes_and_replaces(tmp_path):
+    path = tmp_path / "notes.tex"
+    assert write_atomic(path, "first ∂E/∂w\n") == path
+    write_atomic(str(path), "second\n")
+    assert path.read_text(encoding="utf-8") == "second\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["notes.tex"]
+
+
+def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path):
+    path = tmp_path / "out.txt"
+    path.write_text("old")
+    with pytest.raises(UnicodeEncodeError):
+        write_atomic(path, "half \ud800 written")  # a lone surrogate cannot be encoded
+    assert path.read_text() == "old" and [p.name for p in tmp_path.iterdir()] == ["out.txt"]
+
+
+def test_missing_folder_is_an_input_error(tmp_path):
+    path = tmp_path / "nope" / "out.txt"
+    with pytest.raises(InputError) as error:
+        write_atomic(path, "x")
+    assert error.value.exit_code == 2
+    assert str(error.value) == f"{path}: the folder {path.parent} does not exist"
