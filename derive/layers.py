@@ -15,7 +15,7 @@ from .notation import Name
 from .expr import Chain, Hadamard, Partial, Transpose
 from .model import Network
 from .output import Z as output_Z
-from .output import output_rule
+from .output import output_rule, softmax_delta
 
 I, J, K = sp.symbols("i j k", integer=True)
 
@@ -95,8 +95,8 @@ def layer_equations(network: Network) -> LayerEquations:
         shown = rule.fused.xreplace(at) if rule.fused is not None else general
         deltas.append(Equation(d[L][J], sign(shown), "output layer: ∂ℓ/∂a · f′(z)"))
     else:
-        g = rule.loss_slope.xreplace(at)
-        general = a[L][J] * (g - sp.Sum(a[L][I] * g.xreplace({J: I}), (I, 1, sizes[L])))
+        p = rule.general.xreplace(at)  # p = a·∂ℓ/∂a, cancelled
+        general = sp.factor_terms(softmax_delta(p, a[L][J], sp.Sum(p.xreplace({J: I}), (I, 1, sizes[L]))))
         deltas.append(Equation(d[L][J], sign(general), "softmax output: Σᵢ ∂ℓ/∂aᵢ · ∂aᵢ/∂zⱼ"))
         if rule.fused is not None:
             deltas.append(Equation(d[L][J], sign(rule.fused.xreplace(at)), "with targets that sum to 1 (one-hot)"))
