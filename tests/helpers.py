@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
+from derive import activations as activation_registry
 from derive.chain import ChainDerivation
 from derive.numeric import backprop
 from derive.spec import Network, parse_network
@@ -58,8 +59,10 @@ def symbolic_values(chain: ChainDerivation, params, x, y) -> dict[sp.Symbol, flo
 # ---------------------------------------------------------------------------------------------
 # Random small networks for property-based tests: every activation, every loss family.
 
-ACTIVATIONS = ["sigmoid", "tanh", "relu", "leaky_relu", "linear", "softplus", "swish", "elu, alpha: 0.7", "gelu",
-               "gelu_tanh"]
+#: every registered hidden-layer activation at its defaults (a new record is covered as soon as it is
+#: registered), and some with their hyperparameters set
+ACTIVATIONS = [name for name, record in activation_registry.ACTIVATIONS.items() if not record.output_only] + [
+    "elu, alpha: 0.7", "leaky_relu, slope: 0.2"]
 REGRESSION_LOSSES = ["squared_error", "half_squared_error", "mean_squared_error", {"type": "huber", "delta": 0.3}]
 
 
