@@ -82,6 +82,7 @@ def update_context(network: Network, strategy: str, target: str, kernels: dict) 
             u.optimizer_epoch = per_parameter(opt, False, True, lambda n, s: s.gradient)
     parts = [f"*{s}" for s in opt.state] + (["np.zeros(1, dtype=np.int64)"] if opt.uses_step else [])
     u.init_return = "(" + ", ".join(parts) + ("," if len(parts) == 1 else "") + ")"
+    u.buffers = list(u.state_arrays)
     u.state_arrays += ["steps"] if opt.uses_step else []
     u.state_tuple = ", ".join(u.state_arrays) + ("," if len(u.state_arrays) == 1 else "")
     return u

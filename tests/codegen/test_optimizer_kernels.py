@@ -9,7 +9,6 @@ from helpers import (
     as_tuple, load_generated, max_deviation, numpy_optimizer_run, optimizer_batches, random_parameters,
     small_network, torch_optimizer_run,
 )
-from derive.optimizers import make_optimizer
 
 OPTIMIZERS = [
     "{type: sgd, momentum: 0.9, weight_decay: 0.05}",
@@ -89,14 +88,17 @@ def test_constants_are_named_and_documented(tmp_path):
 
 
 @pytest.mark.parametrize("strategy", ["unrolled", "layer"])
-def test_cuda_modules_match_the_numpy_step(tmp_path, strategy):
+@pytest.mark.parametrize("optimizer", ["adam", "{type: sgd, momentum: 0.9}"])
+def test_cuda_modules_match_the_numpy_step(tmp_path, strategy, optimizer):
     """Under the simulator (or a GPU): state on the device, the same steps as the NumPy rule."""
-    from codegen.cuda_support import cuda_unavailable_reason
+    from codegen.cuda_support import require_cuda
+    from derive.errors import InputError
 
-    reason = cuda_unavailable_reason()
-    if reason:
-        pytest.skip(reason)
-    net = small_network((2, 2, 1), ["tanh", "sigmoid"], "binary_cross_entropy", extra="optimizer: adam")
+    try:
+        require_cuda()
+    except InputError as exc:
+        pytest.skip(str(exc))
+    net = small_network((2, 2, 1), ["tanh", "sigmoid"], "binary_cross_entropy", extra=f"optimizer: {optimizer}")
     rng = np.random.default_rng(2)
     params = random_parameters(net, rng)
     batches = optimizer_batches(net, rng, steps=3)
