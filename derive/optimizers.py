@@ -174,6 +174,8 @@ def make_optimizer(name: str = DEFAULT, **params: float) -> Optimizer:
     kept = {t.name for t, _ in assignments}
     names = {sp.Symbol(k): n for k, n in record.names.items()}
     names[T] = Name("t", "t", "t")
+    for symbol in set().union(*(e.free_symbols | {t} for t, e in assignments)) - {THETA, G, ETA} - set(names):
+        names[symbol] = Name(symbol.name, symbol.name, symbol.name.replace("_", r"\_"))  # a record that names none
     return Optimizer(record.name, tuple(values.items()), tuple(assignments),
                      tuple(s for s in record.state if s in kept), names, non_default(record.params, values))
 
