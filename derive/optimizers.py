@@ -86,7 +86,8 @@ class Optimizer:
         extra = ", ".join(f"{k} {v:g}" for k, v in self.params)
         return self.name + (f" ({extra})" if extra else "")
 
-    def equations(self, theta: sp.Expr, gradient: sp.Expr, eta: sp.Expr) -> tuple[list[Assignment], dict[sp.Symbol, Name]]:
+    def equations(self, theta: sp.Expr, gradient: sp.Expr,
+                  eta: sp.Expr) -> tuple[list[Assignment], dict[sp.Symbol, Name]]:
         """The rule for display, with θ, g and η replaced by the caller's symbols, and the display
         names of its own symbols (renamed ``optimizer_*`` to stay clear of a course's symbols)."""
         own = {s: sp.Symbol(f"optimizer_{s.name}") for s in self.names}
@@ -186,7 +187,8 @@ def _inline_memoryless(assignments: list[Assignment], state: tuple[str, ...]) ->
     pending = list(assignments)
     while pending:
         target, expr = pending.pop(0)
-        if target.name in state and target not in expr.free_symbols and not any(target in e.free_symbols for _, e in out):
+        read_before = any(target in e.free_symbols for _, e in out)
+        if target.name in state and target not in expr.free_symbols and not read_before:
             pending = [(t, e.xreplace({target: expr})) for t, e in pending]
         else:
             out.append((target, expr))

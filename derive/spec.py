@@ -247,15 +247,13 @@ def _loss(r: _Reader, value: Any) -> losses.Loss:
 
 
 def _optimizer(r: _Reader, value: Any) -> optimizers.Optimizer:
-    path = ("optimizer",)
-    if isinstance(value, str):
-        value = {"type": value}
+    path, value = ("optimizer",), {"type": value} if isinstance(value, str) else value
     if not isinstance(value, dict):
         raise r.fail(path, "optimizer must be a name (sgd) or a mapping with type: (type: adam, beta1: 0.9)")
     name = r.string(value.get("type"), path + ("type",), "optimizer type")
-    record = optimizers.lookup(name)
-    if record is None:
-        raise r.fail(path + ("type",), f"unknown optimizer {name!r} (expected one of: {', '.join(optimizers.optimizer_names())})")
+    if (record := optimizers.lookup(name)) is None:
+        known = ", ".join(optimizers.optimizer_names())
+        raise r.fail(path + ("type",), f"unknown optimizer {name!r} (expected one of: {known})")
     _only_keys(r, value, path, {"type"} | {p.name for p in record.params}, f"the {record.name} optimizer")
     return optimizers.make_optimizer(record.name, **_hyperparameters(r, value, path, record.params))
 

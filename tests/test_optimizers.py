@@ -27,7 +27,8 @@ TORCH_CASES = [
     "{type: adam, beta1: 0.8, beta2: 0.99, eps: 1.0e-6}",
     "{type: adam, weight_decay: 0.05}",
 ]
-NETS = [((2, 3, 1), ["tanh", "sigmoid"], "binary_cross_entropy"), ((3, 2, 2), ["sigmoid", "linear"], "half_squared_error")]
+NETS = [((2, 3, 1), ["tanh", "sigmoid"], "binary_cross_entropy"),
+        ((3, 2, 2), ["sigmoid", "linear"], "half_squared_error")]
 
 
 @pytest.mark.parametrize("sizes,acts,loss", NETS)
@@ -66,8 +67,8 @@ def test_adam_update_text_and_latex():
     doc = build_document(build_report(net))
     text, latex = render_text(doc), render_latex(doc)
     assert "Batch mean and adam step" in text
-    for line in ["m = β₁·m + (1 - β₁)·(λ·θ + ∂L/∂θ)", "v = β₂·v + (λ·θ + ∂L/∂θ)²·(1 - β₂)", "m̂ = m/(1 - β₁^t)",
-                 "v̂ = v/(1 - β₂^t)",
+    for line in ["m = β₁·m + (1 - β₁)·(λ·θ + ∂L/∂θ)", "v = β₂·v + (λ·θ + ∂L/∂θ)²·(1 - β₂)",
+                 "m̂ = m/(1 - β₁^t)", "v̂ = v/(1 - β₂^t)",
                  "θ = θ - η·m̂/(ε + √(v̂))    [one adam step; β₁ = 0.9, β₂ = 0.999, ε = 1e-08, λ = 0.01]"]:
         assert f"  {line}" in text, line
     assert r"\hat{m} &= \frac{m}{1 - \beta_{1}^{t}}" in latex

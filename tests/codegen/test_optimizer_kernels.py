@@ -116,5 +116,6 @@ def test_cuda_modules_match_the_numpy_step(tmp_path, strategy, optimizer):
     Y = np.concatenate([b[1] for b in batches])
     module.optimizer_epoch(theta, state, X, Y, 0.05, 3, 5)
     order = np.random.RandomState(5).permutation(len(X))
-    expected = numpy_optimizer_run(net, params, [(X[order[s:s + 3]], Y[order[s:s + 3]]) for s in range(0, len(X), 3)], 0.05)
+    batches = [(X[order[s:s + 3]], Y[order[s:s + 3]]) for s in range(0, len(X), 3)]
+    expected = numpy_optimizer_run(net, params, batches, 0.05)
     assert max_deviation([dict(zip(params, module.to_host(theta)))], expected[-1:]) < 1e-12
