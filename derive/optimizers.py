@@ -103,13 +103,12 @@ class Optimizer:
              state: OptimizerState) -> tuple[dict[str, np.ndarray], OptimizerState]:
         """One step of the rule with NumPy; the inputs are left unchanged."""
         t = state.steps + 1
-        hyper = [float(v) for _, v in self.values]
         new_params = {}
         buffers = {s: dict(b) for s, b in state.buffers.items()}
         for key, theta in params.items():
             env = {THETA: np.asarray(theta, dtype=float), G: np.asarray(grads[key], dtype=float), ETA: lr, T: t}
             env.update({sp.Symbol(s): buffers[s][key] for s in self.state})
-            env.update({sp.Symbol(k): v for (k, _), v in zip(self.values, hyper)})
+            env.update({sp.Symbol(k): v for k, v in self.values})
             for target, expr in self.assignments:
                 value = _numpy_function(expr)(*(env[s] for s in _arguments(expr)))
                 env[target] = np.broadcast_to(value, np.shape(theta)).astype(float)
