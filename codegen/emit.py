@@ -30,6 +30,7 @@ from derive.yaml_source import load_yaml
 from . import forms
 from .printer import UnsupportedExpression, numba_code
 from .unrolled import unrolled_program
+from .update import update_context
 
 STRATEGIES = ("auto", "unrolled", "layer")
 DTYPES = ("float64", "float32")
@@ -53,6 +54,7 @@ _ENV = jinja2.Environment(
     keep_trailing_newline=True,
     autoescape=False,
 )
+_ENV.filters["flat"] = lambda array: f"{array}.reshape({array}.size)"  # a flat view, for element kernels
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,7 @@ def generate(network: Network, dtype: str = "float64", strategy: str = "auto",
         kernels = _unrolled_context(network) if chosen == "unrolled" else _layer_context(network)
         if target == "cuda":
             kernels.update(_cuda_context(chosen, kernels))
+        kernels["u"] = update_context(network, chosen, target, kernels)
         context["m"].uses_sigmoid = kernels.pop("uses_sigmoid")
         context["m"].uses_softplus = kernels.pop("uses_softplus")
         context["m"].uses_tanh = kernels.pop("uses_tanh")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import keyword
 
+from derive.optimizers import code_names
+
 #: names the generated module defines or uses itself; a notation name equal to one gets a "_"
 RESERVED = {
     "math", "np", "numba", "sigmoid", "softplus", "tanh", "params", "grads", "X", "Y", "n", "m", "i", "j",
@@ -11,6 +13,8 @@ RESERVED = {
     "sample", "scale", "example", "r", "max", "min", "abs", "range", "len", "float", "int", "DTYPE",
     # the CUDA modules' own names
     "cuda", "ACC", "THREADS", "NQ", "TILE", "buffer", "partial", "sums", "totals", "thread", "blocks", "out",
+    # the optimizer's: state, the step count, temporaries of its rule (m_hat)
+    "steps", *code_names(),
 }
 
 

@@ -53,13 +53,14 @@ class NumbaPrinter(PythonCodePrinter):
     _print_ComplexInfinity = _print_NaN = _print_ImaginaryUnit = _refuse
 
 
-_PRINTER = NumbaPrinter()
+_PRINTERS = {"default": NumbaPrinter(), "none": NumbaPrinter({"order": "none"})}
 
 
-def numba_code(expr: sp.Expr) -> str:
-    """Numba-safe Python source for one scalar expression."""
+def numba_code(expr: sp.Expr, order: str = "default") -> str:
+    """Numba-safe Python source for one scalar expression; ``order="none"`` keeps SymPy's argument
+    order (θ − η·g rather than −η·g + θ)."""
     try:
-        return _PRINTER.doprint(expr)
+        return _PRINTERS[order].doprint(expr)
     except UnsupportedExpression:
         raise
     except Exception as exc:  # SymPy's printer raises several types for unknown functions

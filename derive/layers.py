@@ -14,6 +14,7 @@ from . import activations, losses
 from .notation import Name
 from .expr import Chain, Hadamard, Partial, Transpose
 from .model import Network
+from .optimizers import describe_values
 from .output import Z as output_Z
 from .output import output_rule, softmax_delta
 
@@ -134,6 +135,11 @@ def layer_equations(network: Network) -> LayerEquations:
     update = [
         Equation(Lsym, sp.Mul(1 / N, sp.Sum(En[nn], (nn, 1, N)), evaluate=False), "mean over the N examples of a batch (seed 004)"),
         Equation(Partial(Lsym, theta), sp.Mul(1 / N, sp.Sum(Partial(En[nn], theta), (nn, 1, N)), evaluate=False), "gradients are batch means"),
-        Equation(theta, theta - eta * Partial(Lsym, theta), "one gradient step"),
     ]
+    optimizer = network.optimizer
+    rows, own = optimizer.equations(theta, Partial(Lsym, theta), eta)
+    names.update(own)
+    values = describe_values(optimizer)
+    last = "one gradient step" if optimizer.plain else f"one {optimizer.name} step" + (f"; {values}" if values else "")
+    update += [Equation(target, rhs, last if target == theta else "") for target, rhs in rows]
     return LayerEquations(forward, loss, deltas, grads, mat, update, names)

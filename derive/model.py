@@ -12,6 +12,7 @@ import numpy as np
 from .activations import Activation
 from .losses import Loss
 from .notation import Namer, Notation
+from .optimizers import Optimizer, make_optimizer
 from .quantities import ErrorTerm
 
 
@@ -51,6 +52,7 @@ class Network:
     parameters: dict[str, np.ndarray] | None = None  # "W1", "b1", … in canonical layout
     examples: tuple[Example, ...] = ()
     learning_rate: float | None = None
+    optimizer: Optimizer = field(default_factory=make_optimizer)  # plain SGD unless the spec says
     training: Training | None = None
     description: str = ""
     text: str = field(default="", repr=False, compare=False)

@@ -1,4 +1,4 @@
-"""Numbers at an example: the forward pass, δ, gradients, the SGD step and further steps.
+"""Numbers at an example: the forward pass, δ, gradients, the optimizer's step and further steps.
 
 Layer by layer with NumPy, so it works for any size; the activation and loss functions are
 compiled from their SymPy formulas with ``lambdify`` (our own expressions, never user text).
@@ -18,6 +18,7 @@ from . import activations, losses
 from .activations import Activation
 from .losses import Loss
 from .model import Network
+from .optimizers import Optimizer, OptimizerState, make_optimizer
 from .output import Z as output_Z
 from .output import output_rule
 
@@ -102,9 +103,18 @@ def backprop(network: Network, params: dict[str, np.ndarray], X: np.ndarray, Y: 
     return Pass(zs, acts, deltas, losses, grads)
 
 
+_PLAIN_SGD = make_optimizer()
+
+
 def sgd_step(params: dict[str, np.ndarray], grads: dict[str, np.ndarray], lr: float) -> dict[str, np.ndarray]:
-    """θ ← θ − η ∂L/∂θ, every gradient taken at the old parameters."""
-    return {key: value - lr * grads[key] for key, value in params.items()}
+    """θ ← θ − η ∂L/∂θ, every gradient taken at the old parameters (plain SGD's rule)."""
+    return _PLAIN_SGD.step(params, grads, lr, _PLAIN_SGD.init_state(params))[0]
+
+
+def first_step(optimizer: Optimizer, params: dict[str, np.ndarray], grads: dict[str, np.ndarray],
+               lr: float) -> dict[str, np.ndarray]:
+    """The optimizer's first step from zero state, every gradient taken at the old parameters."""
+    return optimizer.step(params, grads, lr, optimizer.init_state(params))[0]
 
 
 @dataclass
@@ -116,13 +126,16 @@ class TrainingRun:
 
 def train(network: Network, params: dict[str, np.ndarray], X: np.ndarray, Y: np.ndarray, lr: float,
           steps: int, until_loss_below: float | None = None) -> TrainingRun:
-    """Full-batch gradient descent: stop after ``steps`` or once the loss is below the threshold."""
+    """Full-batch steps of the network's optimizer: stop after ``steps`` or once the loss is below
+    the threshold."""
     losses = []
+    optimizer = network.optimizer
+    state: OptimizerState = optimizer.init_state(params)
     for _ in range(steps):
         result = backprop(network, params, X, Y)
         losses.append(result.loss)
         if until_loss_below is not None and result.loss < until_loss_below:
             return TrainingRun(losses, params, "threshold")
-        params = sgd_step(params, result.grads, lr)
+        params, state = optimizer.step(params, result.grads, lr, state)
     losses.append(backprop(network, params, X, Y).loss)
     return TrainingRun(losses, params, "steps")

@@ -16,7 +16,7 @@ import sympy as sp
 
 from .chain import ChainDerivation, Factor
 from .layers import LayerEquations, layer_equations
-from .numeric import Pass, TrainingRun, backprop, sgd_step, train
+from .numeric import Pass, TrainingRun, backprop, first_step, train
 from .model import Network
 
 #: networks with at most this many parameters get per-weight derivations by default
@@ -74,7 +74,8 @@ def build_report(network: Network, expand: bool | None = None) -> Report:
     if report.chain is not None:
         report.worked = [_worked(report.chain, report.before, n, e) for n, e in enumerate(network.examples)]
     if network.learning_rate is not None:
-        report.updated = sgd_step(network.parameters, report.before.grads, network.learning_rate)
+        report.updated = first_step(network.optimizer, network.parameters, report.before.grads,
+                                    network.learning_rate)
         report.after = backprop(network, report.updated, X, Y)
         if network.training is not None:
             t = network.training

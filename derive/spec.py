@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from . import activations, losses
+from . import activations, losses, optimizers
 from .errors import InputError
 from .formula import parse_formula
 from .hyperparameters import Hyperparameter
@@ -26,7 +26,7 @@ IDENT_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,31}$")
 CANONICAL_RE = re.compile(r"^(W|b)(\d+)(?:\[(\d+)(?:,\s*(\d+))?\])?$")
 TOP_KEYS = {
     "name", "description", "inputs", "layers", "loss", "notation", "parameters", "example",
-    "examples", "learning_rate", "train",
+    "examples", "learning_rate", "optimizer", "train",
 }
 LAYER_KEYS = {"units", "activation", "bias", "formula"}  # and the activation's hyperparameters
 LOSS_KEYS = {"type", "formula"}  # and the loss's hyperparameters
@@ -158,6 +158,8 @@ def parse_network(text: str, file: str = "<net.yaml>") -> Network:
     extra["examples"] = tuple(examples)
     if "learning_rate" in doc:
         extra["learning_rate"] = r.number(doc["learning_rate"], ("learning_rate",), "learning_rate", positive=True)
+    if "optimizer" in doc:
+        extra["optimizer"] = _optimizer(r, doc["optimizer"])
     if "train" in doc:
         t = r.mapping(doc["train"], ("train",), TRAIN_KEYS, "train")
         threshold = t.get("until_loss_below")
@@ -242,6 +244,18 @@ def _loss(r: _Reader, value: Any) -> losses.Loss:
         raise r.fail(path + ("formula",), "formula is only for type: custom")
     _only_keys(r, value, path, LOSS_KEYS | {p.name for p in record.params}, f"the {record.name} loss")
     return losses.make_loss(record.name, **_hyperparameters(r, value, path, record.params))
+
+
+def _optimizer(r: _Reader, value: Any) -> optimizers.Optimizer:
+    path, value = ("optimizer",), {"type": value} if isinstance(value, str) else value
+    if not isinstance(value, dict):
+        raise r.fail(path, "optimizer must be a name (sgd) or a mapping with type: (type: adam, beta1: 0.9)")
+    name = r.string(value.get("type"), path + ("type",), "optimizer type")
+    if (record := optimizers.lookup(name)) is None:
+        known = ", ".join(optimizers.optimizer_names())
+        raise r.fail(path + ("type",), f"unknown optimizer {name!r} (expected one of: {known})")
+    _only_keys(r, value, path, {"type"} | {p.name for p in record.params}, f"the {record.name} optimizer")
+    return optimizers.make_optimizer(record.name, **_hyperparameters(r, value, path, record.params))
 
 
 def _only_keys(r: _Reader, item: dict, path: tuple, allowed: set[str], what: str) -> None:

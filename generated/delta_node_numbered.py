@@ -7,6 +7,10 @@ Strategy: unrolled (one example's forward and backward pass as straight-line sca
 after common-subexpression elimination).
 dtype: float64. Gradients are means over the batch.
 
+Optimizer (the spec's, with torch.optim's semantics): sgd (momentum 0, weight_decay 0).
+`optimizer_step`/`optimizer_epoch` apply it, updating the parameters and the state from
+`init_state(params)` in place; `sgd_step`/`train_epoch` take plain gradient-descent steps.
+
 Parameters are a tuple (W1, b1, W2, b2, W3, b3) of C-contiguous float64 arrays in the
 canonical layout: W{l} has shape [units of layer l, units of layer l-1] and b{l} shape
 [units of layer l], as torch.nn.Linear stores its weight and bias. X has shape [examples,
@@ -48,6 +52,11 @@ def init_params(seed=0):
         rng.uniform(-1.0, 1.0, (2, 3)).astype(DTYPE) * DTYPE(math.sqrt(6 / (3 + 2))),
         np.zeros(2, dtype=DTYPE),
     )
+
+
+def init_state(params):
+    """Plain SGD keeps no state."""
+    return ()
 
 
 def spec_params():
@@ -982,41 +991,41 @@ def sgd_step(params, X, Y, lr):
         0,
         X.shape[0],
     )
-    W1[0, 0] = w1_5 - lr * dE_dw1_5
-    W1[0, 1] = w2_5 - lr * dE_dw2_5
-    W1[0, 2] = w3_5 - lr * dE_dw3_5
-    W1[0, 3] = w4_5 - lr * dE_dw4_5
-    b1[0] = b5 - lr * dE_db5
-    W1[1, 0] = w1_6 - lr * dE_dw1_6
-    W1[1, 1] = w2_6 - lr * dE_dw2_6
-    W1[1, 2] = w3_6 - lr * dE_dw3_6
-    W1[1, 3] = w4_6 - lr * dE_dw4_6
-    b1[1] = b6 - lr * dE_db6
-    W1[2, 0] = w1_7 - lr * dE_dw1_7
-    W1[2, 1] = w2_7 - lr * dE_dw2_7
-    W1[2, 2] = w3_7 - lr * dE_dw3_7
-    W1[2, 3] = w4_7 - lr * dE_dw4_7
-    b1[2] = b7 - lr * dE_db7
-    W2[0, 0] = w5_8 - lr * dE_dw5_8
-    W2[0, 1] = w6_8 - lr * dE_dw6_8
-    W2[0, 2] = w7_8 - lr * dE_dw7_8
-    b2[0] = b8 - lr * dE_db8
-    W2[1, 0] = w5_9 - lr * dE_dw5_9
-    W2[1, 1] = w6_9 - lr * dE_dw6_9
-    W2[1, 2] = w7_9 - lr * dE_dw7_9
-    b2[1] = b9 - lr * dE_db9
-    W2[2, 0] = w5_10 - lr * dE_dw5_10
-    W2[2, 1] = w6_10 - lr * dE_dw6_10
-    W2[2, 2] = w7_10 - lr * dE_dw7_10
-    b2[2] = b10 - lr * dE_db10
-    W3[0, 0] = w8_11 - lr * dE_dw8_11
-    W3[0, 1] = w9_11 - lr * dE_dw9_11
-    W3[0, 2] = w10_11 - lr * dE_dw10_11
-    b3[0] = b11 - lr * dE_db11
-    W3[1, 0] = w8_12 - lr * dE_dw8_12
-    W3[1, 1] = w9_12 - lr * dE_dw9_12
-    W3[1, 2] = w10_12 - lr * dE_dw10_12
-    b3[1] = b12 - lr * dE_db12
+    W1[0, 0] = w1_5 - dE_dw1_5 * lr
+    W1[0, 1] = w2_5 - dE_dw2_5 * lr
+    W1[0, 2] = w3_5 - dE_dw3_5 * lr
+    W1[0, 3] = w4_5 - dE_dw4_5 * lr
+    b1[0] = b5 - dE_db5 * lr
+    W1[1, 0] = w1_6 - dE_dw1_6 * lr
+    W1[1, 1] = w2_6 - dE_dw2_6 * lr
+    W1[1, 2] = w3_6 - dE_dw3_6 * lr
+    W1[1, 3] = w4_6 - dE_dw4_6 * lr
+    b1[1] = b6 - dE_db6 * lr
+    W1[2, 0] = w1_7 - dE_dw1_7 * lr
+    W1[2, 1] = w2_7 - dE_dw2_7 * lr
+    W1[2, 2] = w3_7 - dE_dw3_7 * lr
+    W1[2, 3] = w4_7 - dE_dw4_7 * lr
+    b1[2] = b7 - dE_db7 * lr
+    W2[0, 0] = w5_8 - dE_dw5_8 * lr
+    W2[0, 1] = w6_8 - dE_dw6_8 * lr
+    W2[0, 2] = w7_8 - dE_dw7_8 * lr
+    b2[0] = b8 - dE_db8 * lr
+    W2[1, 0] = w5_9 - dE_dw5_9 * lr
+    W2[1, 1] = w6_9 - dE_dw6_9 * lr
+    W2[1, 2] = w7_9 - dE_dw7_9 * lr
+    b2[1] = b9 - dE_db9 * lr
+    W2[2, 0] = w5_10 - dE_dw5_10 * lr
+    W2[2, 1] = w6_10 - dE_dw6_10 * lr
+    W2[2, 2] = w7_10 - dE_dw7_10 * lr
+    b2[2] = b10 - dE_db10 * lr
+    W3[0, 0] = w8_11 - dE_dw8_11 * lr
+    W3[0, 1] = w9_11 - dE_dw9_11 * lr
+    W3[0, 2] = w10_11 - dE_dw10_11 * lr
+    b3[0] = b11 - dE_db11 * lr
+    W3[1, 0] = w8_12 - dE_dw8_12 * lr
+    W3[1, 1] = w9_12 - dE_dw9_12 * lr
+    W3[1, 2] = w10_12 - dE_dw10_12 * lr
+    b3[1] = b12 - dE_db12 * lr
     return E
 
 
@@ -1147,41 +1156,41 @@ def train_epoch(params, X, Y, lr, batch_size, seed):
             stop,
         )
         total += E * (stop - start)
-        w1_5 -= lr * dE_dw1_5
-        w2_5 -= lr * dE_dw2_5
-        w3_5 -= lr * dE_dw3_5
-        w4_5 -= lr * dE_dw4_5
-        b5 -= lr * dE_db5
-        w1_6 -= lr * dE_dw1_6
-        w2_6 -= lr * dE_dw2_6
-        w3_6 -= lr * dE_dw3_6
-        w4_6 -= lr * dE_dw4_6
-        b6 -= lr * dE_db6
-        w1_7 -= lr * dE_dw1_7
-        w2_7 -= lr * dE_dw2_7
-        w3_7 -= lr * dE_dw3_7
-        w4_7 -= lr * dE_dw4_7
-        b7 -= lr * dE_db7
-        w5_8 -= lr * dE_dw5_8
-        w6_8 -= lr * dE_dw6_8
-        w7_8 -= lr * dE_dw7_8
-        b8 -= lr * dE_db8
-        w5_9 -= lr * dE_dw5_9
-        w6_9 -= lr * dE_dw6_9
-        w7_9 -= lr * dE_dw7_9
-        b9 -= lr * dE_db9
-        w5_10 -= lr * dE_dw5_10
-        w6_10 -= lr * dE_dw6_10
-        w7_10 -= lr * dE_dw7_10
-        b10 -= lr * dE_db10
-        w8_11 -= lr * dE_dw8_11
-        w9_11 -= lr * dE_dw9_11
-        w10_11 -= lr * dE_dw10_11
-        b11 -= lr * dE_db11
-        w8_12 -= lr * dE_dw8_12
-        w9_12 -= lr * dE_dw9_12
-        w10_12 -= lr * dE_dw10_12
-        b12 -= lr * dE_db12
+        w1_5 = w1_5 - dE_dw1_5 * lr
+        w2_5 = w2_5 - dE_dw2_5 * lr
+        w3_5 = w3_5 - dE_dw3_5 * lr
+        w4_5 = w4_5 - dE_dw4_5 * lr
+        b5 = b5 - dE_db5 * lr
+        w1_6 = w1_6 - dE_dw1_6 * lr
+        w2_6 = w2_6 - dE_dw2_6 * lr
+        w3_6 = w3_6 - dE_dw3_6 * lr
+        w4_6 = w4_6 - dE_dw4_6 * lr
+        b6 = b6 - dE_db6 * lr
+        w1_7 = w1_7 - dE_dw1_7 * lr
+        w2_7 = w2_7 - dE_dw2_7 * lr
+        w3_7 = w3_7 - dE_dw3_7 * lr
+        w4_7 = w4_7 - dE_dw4_7 * lr
+        b7 = b7 - dE_db7 * lr
+        w5_8 = w5_8 - dE_dw5_8 * lr
+        w6_8 = w6_8 - dE_dw6_8 * lr
+        w7_8 = w7_8 - dE_dw7_8 * lr
+        b8 = b8 - dE_db8 * lr
+        w5_9 = w5_9 - dE_dw5_9 * lr
+        w6_9 = w6_9 - dE_dw6_9 * lr
+        w7_9 = w7_9 - dE_dw7_9 * lr
+        b9 = b9 - dE_db9 * lr
+        w5_10 = w5_10 - dE_dw5_10 * lr
+        w6_10 = w6_10 - dE_dw6_10 * lr
+        w7_10 = w7_10 - dE_dw7_10 * lr
+        b10 = b10 - dE_db10 * lr
+        w8_11 = w8_11 - dE_dw8_11 * lr
+        w9_11 = w9_11 - dE_dw9_11 * lr
+        w10_11 = w10_11 - dE_dw10_11 * lr
+        b11 = b11 - dE_db11 * lr
+        w8_12 = w8_12 - dE_dw8_12 * lr
+        w9_12 = w9_12 - dE_dw9_12 * lr
+        w10_12 = w10_12 - dE_dw10_12 * lr
+        b12 = b12 - dE_db12 * lr
     W1[0, 0] = w1_5
     W1[0, 1] = w2_5
     W1[0, 2] = w3_5
@@ -1218,3 +1227,15 @@ def train_epoch(params, X, Y, lr, batch_size, seed):
     W3[1, 2] = w10_12
     b3[1] = b12
     return total / X.shape[0]
+
+
+@numba.njit(cache=True)
+def optimizer_step(params, state, X, Y, lr):
+    """The spec's optimizer is plain SGD, which keeps no state: sgd_step."""
+    return sgd_step(params, X, Y, lr)
+
+
+@numba.njit(cache=True)
+def optimizer_epoch(params, state, X, Y, lr, batch_size, seed):
+    """The spec's optimizer is plain SGD, which keeps no state: train_epoch."""
+    return train_epoch(params, X, Y, lr, batch_size, seed)

@@ -7,6 +7,10 @@ Strategy: unrolled (one example's forward and backward pass as straight-line sca
 after common-subexpression elimination).
 dtype: float64. Gradients are means over the batch.
 
+Optimizer (the spec's, with torch.optim's semantics): sgd (momentum 0, weight_decay 0).
+`optimizer_step`/`optimizer_epoch` apply it, updating the parameters and the state from
+`init_state(params)` in place; `sgd_step`/`train_epoch` take plain gradient-descent steps.
+
 Parameters are a tuple (W1, b1, W2, b2) of C-contiguous float64 arrays in the
 canonical layout: W{l} has shape [units of layer l, units of layer l-1] and b{l} shape
 [units of layer l], as torch.nn.Linear stores its weight and bias. X has shape [examples,
@@ -39,6 +43,11 @@ def init_params(seed=0):
         rng.uniform(-1.0, 1.0, (1, 1)).astype(DTYPE) * DTYPE(math.sqrt(6 / (1 + 1))),
         np.zeros(1, dtype=DTYPE),
     )
+
+
+def init_state(params):
+    """Plain SGD keeps no state."""
+    return ()
 
 
 def spec_params():
@@ -168,10 +177,10 @@ def sgd_step(params, X, Y, lr):
     E, dE_dw1, dE_db1, dE_dw2, dE_db2 = _batch_gradients(
         w1, b1, w2, b2, X, Y, np.arange(X.shape[0]), 0, X.shape[0]
     )
-    W1[0, 0] = w1 - lr * dE_dw1
-    b1_array[0] = b1 - lr * dE_db1
-    W2[0, 0] = w2 - lr * dE_dw2
-    b2_array[0] = b2 - lr * dE_db2
+    W1[0, 0] = w1 - dE_dw1 * lr
+    b1_array[0] = b1 - dE_db1 * lr
+    W2[0, 0] = w2 - dE_dw2 * lr
+    b2_array[0] = b2 - dE_db2 * lr
     return E
 
 
@@ -195,12 +204,24 @@ def train_epoch(params, X, Y, lr, batch_size, seed):
             w1, b1, w2, b2, X, Y, order, start, stop
         )
         total += E * (stop - start)
-        w1 -= lr * dE_dw1
-        b1 -= lr * dE_db1
-        w2 -= lr * dE_dw2
-        b2 -= lr * dE_db2
+        w1 = w1 - dE_dw1 * lr
+        b1 = b1 - dE_db1 * lr
+        w2 = w2 - dE_dw2 * lr
+        b2 = b2 - dE_db2 * lr
     W1[0, 0] = w1
     b1_array[0] = b1
     W2[0, 0] = w2
     b2_array[0] = b2
     return total / X.shape[0]
+
+
+@numba.njit(cache=True)
+def optimizer_step(params, state, X, Y, lr):
+    """The spec's optimizer is plain SGD, which keeps no state: sgd_step."""
+    return sgd_step(params, X, Y, lr)
+
+
+@numba.njit(cache=True)
+def optimizer_epoch(params, state, X, Y, lr, batch_size, seed):
+    """The spec's optimizer is plain SGD, which keeps no state: train_epoch."""
+    return train_epoch(params, X, Y, lr, batch_size, seed)

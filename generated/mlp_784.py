@@ -7,6 +7,10 @@ Strategy: layer (matrix products and elementwise loops from the layer-level δ e
 Z{l} = A{l-1} W{l}ᵀ + b{l}, A{l} = f(Z{l}), D{l} = ∂E/∂Z{l} = (D{l+1} W{l+1}) ⊙ f′(Z{l})).
 dtype: float64. Gradients are means over the batch.
 
+Optimizer (the spec's, with torch.optim's semantics): sgd (momentum 0, weight_decay 0).
+`optimizer_step`/`optimizer_epoch` apply it, updating the parameters and the state from
+`init_state(params)` in place; `sgd_step`/`train_epoch` take plain gradient-descent steps.
+
 Parameters are a tuple (W1, b1, W2, b2, W3, b3) of C-contiguous float64 arrays in the
 canonical layout: W{l} has shape [units of layer l, units of layer l-1] and b{l} shape
 [units of layer l], as torch.nn.Linear stores its weight and bias. X has shape [examples,
@@ -22,6 +26,7 @@ DTYPE = np.float64
 SIZES = (784, 128, 64, 10)
 PARAMETERS = ("W1", "b1", "W2", "b2", "W3", "b3")
 
+
 #: multiply-adds below which a plain loop beats a BLAS call (measured by bench/bench_kernels.py)
 BLAS_MIN_WORK = 4096
 #: the loops may reorder their sums (as BLAS does) so that they vectorize; nothing else changes
@@ -29,7 +34,7 @@ MATMUL_FASTMATH = {"reassoc", "contract"}
 
 
 def init_params(seed=0):
-    """Random parameters: He-uniform weights for ReLU-family layers, Glorot-uniform for the others; biases zero."""
+    """Random parameters: He-uniform weights for ReLU-like layers, Glorot-uniform for the others; biases zero."""
     rng = np.random.default_rng(seed)
     return (
         rng.uniform(-1.0, 1.0, (128, 784)).astype(DTYPE) * DTYPE(math.sqrt(6 / 784)),
@@ -39,6 +44,11 @@ def init_params(seed=0):
         rng.uniform(-1.0, 1.0, (10, 64)).astype(DTYPE) * DTYPE(math.sqrt(6 / (64 + 10))),
         np.zeros(10, dtype=DTYPE),
     )
+
+
+def init_state(params):
+    """Plain SGD keeps no state."""
+    return ()
 
 
 @numba.njit(cache=True, fastmath=MATMUL_FASTMATH)
@@ -97,7 +107,7 @@ def _descend(theta, grad, lr):
     """theta ← theta − lr · grad, in place, for an array of any shape."""
     flat, g = theta.reshape(-1), grad.reshape(-1)
     for i in range(flat.size):
-        flat[i] -= lr * g[i]
+        flat[i] = flat[i] - g[i] * lr
 
 
 @numba.njit(cache=True)
@@ -272,3 +282,15 @@ def train_epoch(params, X, Y, lr, batch_size, seed):
         _descend(W3, grads[4], lr)
         _descend(b3, grads[5], lr)
     return total / X.shape[0]
+
+
+@numba.njit(cache=True)
+def optimizer_step(params, state, X, Y, lr):
+    """The spec's optimizer is plain SGD, which keeps no state: sgd_step."""
+    return sgd_step(params, X, Y, lr)
+
+
+@numba.njit(cache=True)
+def optimizer_epoch(params, state, X, Y, lr, batch_size, seed):
+    """The spec's optimizer is plain SGD, which keeps no state: train_epoch."""
+    return train_epoch(params, X, Y, lr, batch_size, seed)

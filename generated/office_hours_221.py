@@ -7,6 +7,10 @@ Strategy: unrolled (one example's forward and backward pass as straight-line sca
 after common-subexpression elimination).
 dtype: float64. Gradients are means over the batch.
 
+Optimizer (the spec's, with torch.optim's semantics): sgd (momentum 0, weight_decay 0).
+`optimizer_step`/`optimizer_epoch` apply it, updating the parameters and the state from
+`init_state(params)` in place; `sgd_step`/`train_epoch` take plain gradient-descent steps.
+
 Parameters are a tuple (W1, W2) of C-contiguous float64 arrays in the
 canonical layout: W{l} has shape [units of layer l, units of layer l-1] and b{l} shape
 [units of layer l], as torch.nn.Linear stores its weight and bias. X has shape [examples,
@@ -43,6 +47,11 @@ def init_params(seed=0):
         rng.uniform(-1.0, 1.0, (2, 2)).astype(DTYPE) * DTYPE(math.sqrt(6 / (2 + 2))),
         rng.uniform(-1.0, 1.0, (1, 2)).astype(DTYPE) * DTYPE(math.sqrt(6 / (2 + 1))),
     )
+
+
+def init_state(params):
+    """Plain SGD keeps no state."""
+    return ()
 
 
 def spec_params():
@@ -200,12 +209,12 @@ def sgd_step(params, X, Y, lr):
     E, dE_dw1, dE_dw3, dE_dw2, dE_dw4, dE_dw5, dE_dw6 = _batch_gradients(
         w1, w3, w2, w4, w5, w6, X, Y, np.arange(X.shape[0]), 0, X.shape[0]
     )
-    W1[0, 0] = w1 - lr * dE_dw1
-    W1[0, 1] = w3 - lr * dE_dw3
-    W1[1, 0] = w2 - lr * dE_dw2
-    W1[1, 1] = w4 - lr * dE_dw4
-    W2[0, 0] = w5 - lr * dE_dw5
-    W2[0, 1] = w6 - lr * dE_dw6
+    W1[0, 0] = w1 - dE_dw1 * lr
+    W1[0, 1] = w3 - dE_dw3 * lr
+    W1[1, 0] = w2 - dE_dw2 * lr
+    W1[1, 1] = w4 - dE_dw4 * lr
+    W2[0, 0] = w5 - dE_dw5 * lr
+    W2[0, 1] = w6 - dE_dw6 * lr
     return E
 
 
@@ -231,12 +240,12 @@ def train_epoch(params, X, Y, lr, batch_size, seed):
             w1, w3, w2, w4, w5, w6, X, Y, order, start, stop
         )
         total += E * (stop - start)
-        w1 -= lr * dE_dw1
-        w3 -= lr * dE_dw3
-        w2 -= lr * dE_dw2
-        w4 -= lr * dE_dw4
-        w5 -= lr * dE_dw5
-        w6 -= lr * dE_dw6
+        w1 = w1 - dE_dw1 * lr
+        w3 = w3 - dE_dw3 * lr
+        w2 = w2 - dE_dw2 * lr
+        w4 = w4 - dE_dw4 * lr
+        w5 = w5 - dE_dw5 * lr
+        w6 = w6 - dE_dw6 * lr
     W1[0, 0] = w1
     W1[0, 1] = w3
     W1[1, 0] = w2
@@ -244,3 +253,15 @@ def train_epoch(params, X, Y, lr, batch_size, seed):
     W2[0, 0] = w5
     W2[0, 1] = w6
     return total / X.shape[0]
+
+
+@numba.njit(cache=True)
+def optimizer_step(params, state, X, Y, lr):
+    """The spec's optimizer is plain SGD, which keeps no state: sgd_step."""
+    return sgd_step(params, X, Y, lr)
+
+
+@numba.njit(cache=True)
+def optimizer_epoch(params, state, X, Y, lr, batch_size, seed):
+    """The spec's optimizer is plain SGD, which keeps no state: train_epoch."""
+    return train_epoch(params, X, Y, lr, batch_size, seed)

@@ -7,6 +7,10 @@ Strategy: unrolled (one example's forward and backward pass as straight-line sca
 after common-subexpression elimination).
 dtype: float64. Gradients are means over the batch.
 
+Optimizer (the spec's, with torch.optim's semantics): sgd (momentum 0, weight_decay 0).
+`optimizer_step`/`optimizer_epoch` apply it, updating the parameters and the state from
+`init_state(params)` in place; `sgd_step`/`train_epoch` take plain gradient-descent steps.
+
 Parameters are a tuple (W1, b1, W2, b2, W3, b3) of C-contiguous float64 arrays in the
 canonical layout: W{l} has shape [units of layer l, units of layer l-1] and b{l} shape
 [units of layer l], as torch.nn.Linear stores its weight and bias. X has shape [examples,
@@ -47,6 +51,11 @@ def init_params(seed=0):
         rng.uniform(-1.0, 1.0, (1, 2)).astype(DTYPE) * DTYPE(math.sqrt(6 / (2 + 1))),
         np.zeros(1, dtype=DTYPE),
     )
+
+
+def init_state(params):
+    """Plain SGD keeps no state."""
+    return ()
 
 
 def spec_params():
@@ -524,21 +533,21 @@ def sgd_step(params, X, Y, lr):
         0,
         X.shape[0],
     )
-    W1[0, 0] = w1_1_1 - lr * dL_dw1_1_1
-    W1[0, 1] = w1_1_2 - lr * dL_dw1_1_2
-    b1[0] = b1_1 - lr * dL_db1_1
-    W1[1, 0] = w1_2_1 - lr * dL_dw1_2_1
-    W1[1, 1] = w1_2_2 - lr * dL_dw1_2_2
-    b1[1] = b1_2 - lr * dL_db1_2
-    W2[0, 0] = w2_1_1 - lr * dL_dw2_1_1
-    W2[0, 1] = w2_1_2 - lr * dL_dw2_1_2
-    b2[0] = b2_1 - lr * dL_db2_1
-    W2[1, 0] = w2_2_1 - lr * dL_dw2_2_1
-    W2[1, 1] = w2_2_2 - lr * dL_dw2_2_2
-    b2[1] = b2_2 - lr * dL_db2_2
-    W3[0, 0] = w3_1_1 - lr * dL_dw3_1_1
-    W3[0, 1] = w3_1_2 - lr * dL_dw3_1_2
-    b3[0] = b3_1 - lr * dL_db3_1
+    W1[0, 0] = w1_1_1 - dL_dw1_1_1 * lr
+    W1[0, 1] = w1_1_2 - dL_dw1_1_2 * lr
+    b1[0] = b1_1 - dL_db1_1 * lr
+    W1[1, 0] = w1_2_1 - dL_dw1_2_1 * lr
+    W1[1, 1] = w1_2_2 - dL_dw1_2_2 * lr
+    b1[1] = b1_2 - dL_db1_2 * lr
+    W2[0, 0] = w2_1_1 - dL_dw2_1_1 * lr
+    W2[0, 1] = w2_1_2 - dL_dw2_1_2 * lr
+    b2[0] = b2_1 - dL_db2_1 * lr
+    W2[1, 0] = w2_2_1 - dL_dw2_2_1 * lr
+    W2[1, 1] = w2_2_2 - dL_dw2_2_2 * lr
+    b2[1] = b2_2 - dL_db2_2 * lr
+    W3[0, 0] = w3_1_1 - dL_dw3_1_1 * lr
+    W3[0, 1] = w3_1_2 - dL_dw3_1_2 * lr
+    b3[0] = b3_1 - dL_db3_1 * lr
     return L
 
 
@@ -609,21 +618,21 @@ def train_epoch(params, X, Y, lr, batch_size, seed):
             stop,
         )
         total += L * (stop - start)
-        w1_1_1 -= lr * dL_dw1_1_1
-        w1_1_2 -= lr * dL_dw1_1_2
-        b1_1 -= lr * dL_db1_1
-        w1_2_1 -= lr * dL_dw1_2_1
-        w1_2_2 -= lr * dL_dw1_2_2
-        b1_2 -= lr * dL_db1_2
-        w2_1_1 -= lr * dL_dw2_1_1
-        w2_1_2 -= lr * dL_dw2_1_2
-        b2_1 -= lr * dL_db2_1
-        w2_2_1 -= lr * dL_dw2_2_1
-        w2_2_2 -= lr * dL_dw2_2_2
-        b2_2 -= lr * dL_db2_2
-        w3_1_1 -= lr * dL_dw3_1_1
-        w3_1_2 -= lr * dL_dw3_1_2
-        b3_1 -= lr * dL_db3_1
+        w1_1_1 = w1_1_1 - dL_dw1_1_1 * lr
+        w1_1_2 = w1_1_2 - dL_dw1_1_2 * lr
+        b1_1 = b1_1 - dL_db1_1 * lr
+        w1_2_1 = w1_2_1 - dL_dw1_2_1 * lr
+        w1_2_2 = w1_2_2 - dL_dw1_2_2 * lr
+        b1_2 = b1_2 - dL_db1_2 * lr
+        w2_1_1 = w2_1_1 - dL_dw2_1_1 * lr
+        w2_1_2 = w2_1_2 - dL_dw2_1_2 * lr
+        b2_1 = b2_1 - dL_db2_1 * lr
+        w2_2_1 = w2_2_1 - dL_dw2_2_1 * lr
+        w2_2_2 = w2_2_2 - dL_dw2_2_2 * lr
+        b2_2 = b2_2 - dL_db2_2 * lr
+        w3_1_1 = w3_1_1 - dL_dw3_1_1 * lr
+        w3_1_2 = w3_1_2 - dL_dw3_1_2 * lr
+        b3_1 = b3_1 - dL_db3_1 * lr
     W1[0, 0] = w1_1_1
     W1[0, 1] = w1_1_2
     b1[0] = b1_1
@@ -640,3 +649,15 @@ def train_epoch(params, X, Y, lr, batch_size, seed):
     W3[0, 1] = w3_1_2
     b3[0] = b3_1
     return total / X.shape[0]
+
+
+@numba.njit(cache=True)
+def optimizer_step(params, state, X, Y, lr):
+    """The spec's optimizer is plain SGD, which keeps no state: sgd_step."""
+    return sgd_step(params, X, Y, lr)
+
+
+@numba.njit(cache=True)
+def optimizer_epoch(params, state, X, Y, lr, batch_size, seed):
+    """The spec's optimizer is plain SGD, which keeps no state: train_epoch."""
+    return train_epoch(params, X, Y, lr, batch_size, seed)

@@ -203,3 +203,65 @@ def assert_kernels_agree(module, network: Network, params, X, Y, rtol: float, at
 def _keys(network: Network) -> list[str]:
     return [f"{kind}{l}" for l, layer in enumerate(network.layers, start=1)
             for kind in (("W", "b") if layer.bias else ("W",))]
+
+
+# ---------------------------------------------------------------------------------------------
+# Optimizers: PyTorch's own torch.optim on the same weights and batches, and ours with NumPy.
+
+def torch_optimizer_run(network: Network, params, batches, lr: float) -> list[dict[str, np.ndarray]]:
+    """torch.optim's version of ``network.optimizer``, one step per (X, Y) batch on the same
+    starting weights: the parameters after each step (float64). Needs torch."""
+    import torch
+
+    activations = {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu, "linear": lambda z: z}
+    layers = [torch.nn.Linear(network.sizes[l - 1], layer.units, bias=layer.bias, dtype=torch.float64)
+              for l, layer in enumerate(network.layers, start=1)]
+    with torch.no_grad():
+        for l, linear in enumerate(layers, start=1):
+            linear.weight.copy_(torch.from_numpy(params[f"W{l}"]))
+            if linear.bias is not None:
+                linear.bias.copy_(torch.from_numpy(params[f"b{l}"]))
+    keys = _keys(network)
+    tensors = [p for linear in layers for p in (linear.weight, linear.bias) if p is not None]
+    values = dict(network.optimizer.values)
+    if network.optimizer.name == "sgd":
+        optimizer = torch.optim.SGD(tensors, lr=lr, momentum=values["momentum"], weight_decay=values["weight_decay"])
+    else:
+        optimizer = torch.optim.Adam(tensors, lr=lr, betas=(values["beta1"], values["beta2"]), eps=values["eps"],
+                                     weight_decay=values["weight_decay"])
+    out = []
+    for X, Y in batches:
+        a, Y = torch.from_numpy(X), torch.from_numpy(Y)
+        for linear, layer in zip(layers, network.layers):
+            a = activations[layer.activation.name](linear(a))
+        if network.loss.name == "binary_cross_entropy":
+            terms = -(Y * torch.log(a) + (1 - Y) * torch.log(1 - a))
+        else:
+            terms = (a - Y) ** 2 / (2 if network.loss.name == "half_squared_error" else 1)
+        optimizer.zero_grad()
+        terms.sum(dim=1).mean().backward()
+        optimizer.step()
+        out.append({k: t.detach().numpy().copy() for k, t in zip(keys, tensors)})
+    return out
+
+
+def numpy_optimizer_run(network: Network, params, batches, lr: float) -> list[dict[str, np.ndarray]]:
+    """``network.optimizer``'s NumPy step, one per batch: the parameters after each step."""
+    optimizer = network.optimizer
+    state = optimizer.init_state(params)
+    out = []
+    for X, Y in batches:
+        params, state = optimizer.step(params, backprop(network, params, X, Y).grads, lr, state)
+        out.append(params)
+    return out
+
+
+def optimizer_batches(network: Network, rng: np.random.Generator, steps: int = 6, size: int = 3) -> list:
+    """``steps`` random (X, Y) batches with 0/1 targets (every loss of torch_optimizer_run takes them)."""
+    return [(rng.uniform(-1, 1, (size, network.sizes[0])), rng.integers(0, 2, (size, network.sizes[-1])).astype(float))
+            for _ in range(steps)]
+
+
+def max_deviation(got: list[dict[str, np.ndarray]], expected: list[dict[str, np.ndarray]]) -> float:
+    """The largest |difference| over every step and parameter."""
+    return max(float(np.max(np.abs(np.asarray(g[k]) - e[k]))) for g, e in zip(got, expected, strict=True) for k in e)

@@ -102,7 +102,9 @@ class Judge:
 
     def _updated(self, point: Point) -> dict[sp.Symbol, float]:
         s = self.g.s
-        return {p: point.values[p] - point.eta * self.g.derivative(s.loss, p, point) for p in s.parameters()}
+        optimizer = self.net.optimizer
+        return {p: optimizer.updated(point.values[p], self.g.derivative(s.loss, p, point), point.eta)
+                for p in s.parameters()}
 
     # -- evaluation ---------------------------------------------------------------------------------
     def evaluate(self, expr: sp.Expr, point: Point) -> float:

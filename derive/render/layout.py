@@ -13,6 +13,7 @@ import sympy as sp
 from ..chain import Factor
 from ..layers import Equation
 from ..notation import Name
+from ..optimizers import describe_values
 from ..report import Report, factor_values
 from ..expr import Chain, Numbers, Partial
 from .printers import exact_number, format_number
@@ -89,7 +90,8 @@ def _layer_sections(report: Report) -> list[Section]:
         Section("Layer-level forward equations", _rows(eqs.forward + eqs.loss)),
         Section("Layer-level δ recursion and gradients (any size)", _rows(eqs.deltas + eqs.gradients)),
         Section("Matrix form", _rows(eqs.matrix)),
-        Section("Batch mean and gradient step", _rows(eqs.update)),
+        Section("Batch mean and gradient step" if report.network.optimizer.plain else
+                f"Batch mean and {report.network.optimizer.name} step", _rows(eqs.update)),
     ]
 
 
@@ -198,7 +200,8 @@ def _number_sections(report: Report) -> list[Section]:
         sec = Section("Training")
         t = net.training
         stop = f"{t.steps} steps" + (f" or until the loss is below {format_number(t.until_loss_below)}" if t.until_loss_below else "")
-        sec.text.append(f"Gradient descent, η = {exact_number(net.learning_rate)}, {stop}.")
+        how = "Gradient descent" if net.optimizer.plain else f"Optimizer {net.optimizer.label}"
+        sec.text.append(f"{how}, η = {exact_number(net.learning_rate)}, {stop}.")
         steps = len(run.losses) - (1 if run.stopped == "steps" else 0)
         shown = sorted({0, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, len(run.losses) - 1} & set(range(len(run.losses))))
         sec.text.append("loss by step: " + ", ".join(f"{i}: {format_number(run.losses[i])}" for i in shown))
@@ -216,6 +219,8 @@ def _substituted(expr: sp.Expr, values: dict) -> sp.Basic:
 
 def _step_section(report: Report) -> Section:
     net = report.network
+    if not net.optimizer.plain:
+        return _optimizer_step_section(report)
     sec = Section(f"Gradient step: θ ← θ − η·∂E/∂θ with η = {exact_number(net.learning_rate)}, "
                   "every gradient taken at the old parameters")
     if len(net.examples) > 1:
@@ -232,6 +237,30 @@ def _step_section(report: Report) -> Section:
             with sp.evaluate(False):
                 rhs = sp.Add(_num(old), sp.Mul(-eta, Numbers(_num(grad))))
             sec.rows.append(Row(p, [rhs, _num(new)]))
+    sec.text.append(f"loss before the step: {format_number(report.before.loss)}; "
+                    f"after: {format_number(report.after.loss)}")
+    return sec
+
+
+def _optimizer_step_section(report: Report) -> Section:
+    """The first step of an optimizer with state: the rule is in the layer-level section; here each
+    parameter's new value, from zero state."""
+    net = report.network
+    values = describe_values(net.optimizer)
+    sec = Section(f"Optimizer step: {net.optimizer.name} with η = {exact_number(net.learning_rate)}"
+                  + (f", {values}" if values else "") + ", every gradient taken at the old parameters")
+    sec.text.append("The first step, from zero optimizer state (t = 1); the rule is under "
+                    f"\"Batch mean and {net.optimizer.name} step\".")
+    if len(net.examples) > 1:
+        sec.text.append(f"Gradients are means over the {len(net.examples)} examples.")
+    if report.chain is not None:
+        s = report.chain.s
+        for p in ordered_parameters(report):
+            kind, l, j, k = s.position(p)
+            key, index = (f"W{l}", (j, k)) if kind == "weight" else (f"b{l}", (j,))
+            sec.rows.append(Row(p, [_num(float(report.updated[key][index]))],
+                                f"was {format_number(float(net.parameters[key][index]))}, "
+                                f"∂E/∂θ = {format_number(float(report.before.grads[key][index]))}"))
     sec.text.append(f"loss before the step: {format_number(report.before.loss)}; "
                     f"after: {format_number(report.after.loss)}")
     return sec

@@ -35,6 +35,8 @@ class TextPrinter(StrPrinter):
     def _print_Pow(self, expr: sp.Pow, rational: bool = False) -> str:
         if expr.exp == sp.Rational(1, 2):
             return f"√({self._print(expr.base)})"
+        if isinstance(expr.base, Partial):  # (∂L/∂θ)², not ∂L/∂θ²
+            return self._print_Pow(sp.Pow(sp.Symbol(f"({self._print(expr.base)})"), expr.exp), rational)
         text = super()._print_Pow(expr, rational)
         base, _, exponent = text.partition("**")
         if exponent.isdigit():
@@ -101,6 +103,11 @@ class NotationLatexPrinter(LatexPrinter):
     def _print_Symbol(self, expr: sp.Symbol, style: str = "plain") -> str:
         name = self.names.get(expr)
         return name.latex if name is not None else super()._print_Symbol(expr)
+
+    def _print_Pow(self, expr: sp.Pow) -> str:
+        if isinstance(expr.base, Partial):  # (∂L/∂θ)², not ∂L/∂θ²
+            return rf"\left({self._print(expr.base)}\right)^{{{self._print(expr.exp)}}}"
+        return super()._print_Pow(expr)
 
     def _print_Partial(self, expr: Partial) -> str:
         return rf"\frac{{\partial {self._print(expr.num)}}}{{\partial {self._print(expr.den)}}}"

@@ -31,14 +31,18 @@ def argument_types(module) -> dict[str, object]:
     table |= {name: _c_array(element, 1) for name in ("b", "theta", "grad")}
     table |= {name: _c_array(f64, 1) for name in ("LSE", "row_loss", "values", "totals", "sums")}
     table |= {"partial": _c_array(f64, 2), "order": _c_array(i64, 1), "start": i64, "stop": i64,
-              "blocks": i64, "scale": f64, "lr": f64, "a_transposed": numba.boolean,
+              "blocks": i64, "scale": f64, "lr": f64, "step": i64, "a_transposed": numba.boolean,
               "b_transposed": numba.boolean}
     return table
 
 
-def parameter_type(module, name):
-    """W1, b1, … (and their local aliases W1_array): matrices and vectors of the module's dtype."""
-    match = re.fullmatch(r"([Wb])\d+(_array)?_*", name)
+def parameter_type(module, name, names):
+    """W1, b1, … (and their local aliases W1_array), and optimizer state shaped like them (m_W1):
+    matrices and vectors of the module's dtype. In an element-wise update kernel (one taking
+    theta), the optimizer's state arguments (m, v) are flat views like theta."""
+    match = re.fullmatch(r"(?:[a-z]\w*_)?([Wb])\d+(_array)?_*", name)
+    if match is None and "theta" in names:
+        return _c_array(numba.from_dtype(module.DTYPE), 1)
     if match is None:
         raise KeyError(name)
     return _c_array(numba.from_dtype(module.DTYPE), 2 if match.group(1) == "W" else 1)
@@ -54,7 +58,7 @@ def compile_module(path: str, cc: tuple[int, int]) -> list[str]:
         if not isinstance(kernel, dispatcher.CUDADispatcher) or kernel.targetoptions.get("device"):
             continue
         names = list(inspect.signature(kernel.py_func).parameters)
-        signature = tuple(table[n] if n in table else parameter_type(module, n) for n in names)
+        signature = tuple(table[n] if n in table else parameter_type(module, n, names) for n in names)
         cuda.compile_ptx(kernel.py_func, signature, cc=cc)
         compiled.append(f"{path}: {name}{signature}")
     return compiled

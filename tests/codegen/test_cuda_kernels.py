@@ -137,6 +137,12 @@ def test_every_cuda_kernel_compiles_for_a_real_gpu(tmp_path):
         net = small_network(sizes, acts, loss)
         paths += [str(write_module(generate(net, "float32", strategy, "cuda"), folder))
                   for strategy in ("unrolled", "layer")]
+    for n, optimizer in enumerate(["adam", "{type: sgd, momentum: 0.9, weight_decay: 0.01}"]):
+        folder = tmp_path / f"optimizer{n}"
+        folder.mkdir()
+        net = small_network((2, 3, 1), ["tanh", "sigmoid"], extra=f"optimizer: {optimizer}")
+        paths += [str(write_module(generate(net, "float32", strategy, "cuda"), folder))
+                  for strategy in ("unrolled", "layer")]
     script = Path(__file__).with_name("ptx_compile.py")
     env = {**os.environ, "NUMBA_ENABLE_CUDASIM": "0"}
     proc = subprocess.run([sys.executable, str(script), "9.0", *paths], capture_output=True, text=True, env=env)
@@ -147,4 +153,6 @@ def test_every_cuda_kernel_compiles_for_a_real_gpu(tmp_path):
         expected = {"_forward_kernel", "_loss_kernel", "_gradient_kernel", "_sum_partials", "_descend_kernel"}
         if "_matmul" in kernels:
             expected = {"_matmul", "_output_delta", "_output_loss", "_add_sum", "_descend", "_gather_rows"}
+        if "def optimizer_step(params, state, X, Y, lr):\n    \"\"\"One" in Path(path).read_text():
+            expected.add("_optimizer_update" if "_matmul" in kernels else "_optimizer_kernel")
         assert expected <= kernels, (path, kernels)
