@@ -117,6 +117,16 @@ class Optimizer:
                 buffers[s][key] = env[sp.Symbol(s)]
         return new_params, OptimizerState(buffers, t)
 
+    def first_step(self, theta: sp.Expr, gradient: sp.Expr, eta: sp.Expr) -> sp.Expr:
+        """θ after one step from zero state, as one expression in the caller's θ, g and η
+        (plain SGD: θ − η·g; Adam: θ − η·g/(|g| + ε)); hyperparameters become their values."""
+        env: dict[sp.Symbol, sp.Expr] = {THETA: theta, G: gradient, ETA: eta, T: sp.Integer(1)}
+        env.update({sp.Symbol(s): sp.Integer(0) for s in self.state})
+        env.update({sp.Symbol(k): sp.nsimplify(v, rational=True) for k, v in self.values})
+        for target, expr in self.assignments:
+            env[target] = expr.xreplace(env)
+        return env[THETA]
+
     def updated(self, theta: float, gradient: float, lr: float) -> float:
         """θ after the first step from zero state (what the checker compares against)."""
         params, _ = self.step({"p": np.array(theta)}, {"p": np.array(gradient)}, lr,

@@ -213,7 +213,7 @@ class Graph:
             mutated = mutation.update(q.num, point, grad)
             if mutated is not None:
                 return mutated
-        return point.values[q.num] - point.eta * grad(q.num)
+        return self.net.optimizer.updated(point.values[q.num], grad(q.num), point.eta)
 
     # -- symbols ---------------------------------------------------------------------------------
     def expression(self, q: Quantity) -> sp.Expr:
@@ -221,7 +221,7 @@ class Graph:
         if q.kind == "value":
             return q.num
         if q.kind == "updated":
-            return q.num - ETA * self.expression(Quantity("derivative", self.s.loss, q.num))
+            return self.net.optimizer.first_step(q.num, self.expression(Quantity("derivative", self.s.loss, q.num)), ETA)
         num, den = q.num, q.den
         below = self.depends.get(num, set())
         memo: dict[sp.Symbol, sp.Expr] = {}
