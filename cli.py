@@ -95,11 +95,11 @@ def codegen(nets: tuple[str, ...], directory: str, dtype: str, strategy: str, ta
       derive codegen examples/*.yaml -o generated/      (regenerates generated/)
       derive codegen examples/*.yaml --target cuda -o generated/
     """
-    from codegen.emit import generate, write_module
+    from derive.codegen.emit import generate, write_module
     from derive.spec import load_network
 
     if target == "cuda":
-        from codegen.cuda_support import require_cuda
+        from derive.codegen.cuda_support import require_cuda
 
         require_cuda()
     modules = [generate(load_network(net), dtype, strategy, target) for net in nets]  # all or nothing
@@ -136,7 +136,7 @@ def check(net: str, work: str, fmt: str, output: str | None) -> None:
         click.get_current_context().exit(1)
 
 
-#: the console script (``derive = "cli:entry"`` in pyproject.toml): click's standalone mode, which
+#: the console script (``derive = "derive.cli:entry"`` in pyproject.toml): click's standalone mode, which
 #: prints an InputError as its one line with exit code 2, and a usage error with exit code 2
 entry = main
 

@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench_kernels import TorchNet, _median_time, _mlp, bench_data  # bench/ is on the path
-from codegen.emit import generate, write_module
+from derive.codegen.emit import generate, write_module
 from derive.spec import load_network, parse_network
 
 
@@ -132,7 +132,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
 
-    from codegen.cuda_support import require_cuda
+    from derive.codegen.cuda_support import require_cuda
 
     where = require_cuda()
     if where != "gpu" and not args.smoke:

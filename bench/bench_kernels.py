@@ -29,7 +29,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from codegen.emit import generate, write_module  # noqa: E402
+from derive.codegen.emit import generate, write_module  # noqa: E402
 from derive.spec import load_network, parse_network  # noqa: E402
 
 

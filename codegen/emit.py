@@ -47,7 +47,7 @@ BLAS_MIN_WORK = 4096
 SPEC_LITERAL_LIMIT = 1000
 
 _ENV = jinja2.Environment(
-    loader=jinja2.PackageLoader("codegen", "templates"),
+    loader=jinja2.PackageLoader("derive.codegen", "templates"),
     undefined=jinja2.StrictUndefined,
     trim_blocks=True,
     lstrip_blocks=True,
@@ -343,6 +343,7 @@ def _layer_context(network: Network) -> dict:
             loss_vars=reads(out.loss), vars=reads(out.loss + out.delta),
             loss_doc=f"the {network.loss.name} term",
             delta_doc="fused form" if out.fused else "∂E/∂a · f′(z)",
+            softmax_delta=forms.softmax_delta_code() if out.softmax else None,
         ),
         **_helper_flags(codes),
     }

@@ -78,6 +78,14 @@ def output_form(network: Network) -> OutputForm:
     return OutputForm(False, term, rule.loss_slope.xreplace(_GENERIC) * layer_form(act).slope, False)
 
 
+def softmax_delta_code() -> str:
+    """The softmax δ applied in a layer kernel's row loop, printed from ``output.softmax_delta``:
+    D[i, j] holds pⱼ and ``p_sum`` holds Σ p of the row."""
+    D, Aout = sp.IndexedBase("D"), sp.IndexedBase("A")
+    i, j = sp.symbols("i j", integer=True)
+    return numba_code(output.softmax_delta(D[i, j], Aout[i, j], sp.Symbol("p_sum")), order="none")
+
+
 def check_printable(network: Network) -> None:
     """Print every form once so an expression Numba cannot compile is refused before writing.
 

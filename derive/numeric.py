@@ -25,7 +25,7 @@ from .output import output_rule
 
 @lru_cache(maxsize=None)
 def _scalar_function(expr: sp.Expr, *args: sp.Symbol):
-    return sp.lambdify(args, expr, modules="numpy")
+    return sp.lambdify(args, expr, modules=["numpy", "scipy"])  # scipy.special for erf (gelu)
 
 
 def activate(act: Activation, z: np.ndarray) -> np.ndarray:

@@ -174,7 +174,7 @@ def _output_delta(Z, A, LSE, Y, D, scale):
             D[i, j] = -y
             p_sum += D[i, j]
         for j in range(Z.shape[1]):
-            D[i, j] = scale * (D[i, j] - A[i, j] * p_sum)
+            D[i, j] = scale * (-p_sum * A[i, j] + D[i, j])
     return total
 
 

@@ -199,7 +199,7 @@ def _output_delta(Z, A, LSE, Y, D, scale, row_loss):
             D[i, j] = -y
             p_sum += D[i, j]
         for j in range(Z.shape[1]):
-            D[i, j] = scale * (D[i, j] - A[i, j] * p_sum)
+            D[i, j] = scale * (-p_sum * A[i, j] + D[i, j])
         row_loss[i] = total
 
 

@@ -49,10 +49,20 @@ def finite_differences(network, params, X, Y, h=1e-6):
 
 
 def symbolic_values(chain: ChainDerivation, params, x, y) -> dict[sp.Symbol, float]:
-    """Values for the inputs, targets and parameters of one example."""
+    """Values for the inputs, targets and parameters of one example, and every forward value z, a,
+    evaluated by SymPy (30 digits) from the chain's own forward equations, layer by layer. The
+    closed forms are in these symbols, so they evaluate without substituting the whole forward
+    pass into them (which SymPy takes minutes to do for nested GELUs)."""
+    from derive.report import evaluate
+
     values = dict(zip(chain.s.x, x))
     values.update(zip(chain.s.y, y))
     values.update(chain.s.values_from(params))
+    for l in range(1, chain.net.depth + 1):
+        for j, z in enumerate(chain.s.z[l]):
+            values[z] = evaluate(chain.pre_activation(l, j), values)
+        for j, a in enumerate(chain.s.a[l]):
+            values[a] = evaluate(chain.activation(l, j), values)
     return values
 
 
@@ -133,7 +143,7 @@ def load_generated(network: Network, directory, dtype: str = "float64", strategy
     """Generate the Numba module for ``network`` into ``directory`` and import it."""
     import importlib.util
 
-    from codegen.emit import generate, write_module
+    from derive.codegen.emit import generate, write_module
 
     global _loaded
     _loaded += 1
@@ -154,8 +164,7 @@ def symbolic_gradients(network: Network, params, X, Y) -> tuple[float, dict[str,
     from derive.report import evaluate
 
     chain = ChainDerivation(network)
-    sub = chain.forward_substitution()
-    loss_expr = chain.loss().xreplace(sub)
+    loss_expr = chain.loss()
     grads = {k: np.zeros_like(v, dtype=float) for k, v in params.items()}
     total = 0.0
     for x, y in zip(X, Y):
@@ -164,7 +173,7 @@ def symbolic_gradients(network: Network, params, X, Y) -> tuple[float, dict[str,
         for p in chain.s.parameters():
             kind, l, j, k = chain.s.position(p)
             key, index = (f"W{l}", (j, k)) if kind == "weight" else (f"b{l}", (j,))
-            grads[key][index] += evaluate(chain.closed_form(p).xreplace(sub), values)
+            grads[key][index] += evaluate(chain.closed_form(p), values)
     return total / len(X), {k: g / len(X) for k, g in grads.items()}
 
 

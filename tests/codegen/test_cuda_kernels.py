@@ -128,7 +128,7 @@ def test_every_cuda_kernel_compiles_for_a_real_gpu(tmp_path):
     import subprocess
     import sys
 
-    from codegen.emit import generate, write_module
+    from derive.codegen.emit import generate, write_module
 
     paths = sorted(str(p) for p in (EXAMPLES.parent / "generated").glob("*_cuda.py"))
     for n, (sizes, acts, loss) in enumerate(KERNEL_CASES):

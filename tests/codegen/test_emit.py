@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from codegen.emit import generate
+from derive.codegen.emit import generate
 from derive.spec import load_network, parse_network
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -76,7 +76,7 @@ def test_uncompilable_activation_is_refused_with_its_line(tmp_path):
     Numba cannot evaluate (Heaviside, Bessel): refused, located, nothing written."""
     import sympy as sp
 
-    from codegen.emit import write_module
+    from derive.codegen.emit import write_module
     from derive import activations as fn
     from derive.errors import InputError
 
@@ -103,7 +103,7 @@ def test_strategy_choice():
 def test_cuda_target_without_numba_cuda_names_the_extra(monkeypatch):
     import numba
 
-    from codegen.cuda_support import require_cuda
+    from derive.codegen.cuda_support import require_cuda
     from derive.errors import InputError
 
     monkeypatch.delattr(numba, "cuda", raising=False)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from codegen import forms
-from codegen.emit import generate
+from derive.codegen import forms
+from derive.codegen.emit import generate
 from derive.spec import parse_network
 from derive.stable import softplus
 

@@ -91,7 +91,7 @@ def test_constants_are_named_and_documented(tmp_path):
 @pytest.mark.parametrize("optimizer", ["adam", "{type: sgd, momentum: 0.9}"])
 def test_cuda_modules_match_the_numpy_step(tmp_path, strategy, optimizer):
     """Under the simulator (or a GPU): state on the device, the same steps as the NumPy rule."""
-    from codegen.cuda_support import require_cuda
+    from derive.codegen.cuda_support import require_cuda
     from derive.errors import InputError
 
     try:
