@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import sympy as sp
 
 from . import activations, losses, optimizers
 from .errors import InputError
@@ -20,7 +19,7 @@ from .formula import parse_formula
 from .hyperparameters import Hyperparameter
 from .model import Example, Layer, Network, Training
 from .notation import STYLES, WEIGHT_ORDERS, Notation, valid_letter
-from .yaml_source import Located, load_yaml
+from .yaml_source import Reader, load_yaml
 
 IDENT_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,31}$")
 CANONICAL_RE = re.compile(r"^(W|b)(\d+)(?:\[(\d+)(?:,\s*(\d+))?\])?$")
@@ -33,64 +32,6 @@ LOSS_KEYS = {"type", "formula"}  # and the loss's hyperparameters
 NOTATION_KEYS = set(Notation.__dataclass_fields__)
 TRAIN_KEYS = {"steps", "until_loss_below"}
 EXAMPLE_KEYS = {"x", "y"}
-
-
-class _Reader:
-    """Typed access to located YAML data, raising located errors."""
-
-    def __init__(self, located: Located) -> None:
-        self.src = located
-
-    def fail(self, path: tuple, message: str) -> InputError:
-        return self.src.error(path, message)
-
-    def mapping(self, value: Any, path: tuple, allowed: set[str] | None, what: str) -> dict:
-        """``value`` as a mapping; with ``allowed``, every key must be one of them."""
-        if not isinstance(value, dict):
-            raise self.fail(path, f"{what} must be a mapping, got {_kind(value)}")
-        for key in () if allowed is None else value:
-            if key not in allowed:
-                raise self.fail(
-                    path + (key,), f"unknown key {key!r} in {what} (expected one of: {', '.join(sorted(allowed))})"
-                )
-        return value
-
-    def integer(self, value: Any, path: tuple, what: str, minimum: int = 1) -> int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise self.fail(path, f"{what} must be an integer, got {_kind(value)}")
-        if value < minimum:
-            raise self.fail(path, f"{what} must be at least {minimum}, got {value}")
-        return value
-
-    def number(self, value: Any, path: tuple, what: str, positive: bool = False) -> float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise self.fail(path, f"{what} must be a number, got {_kind(value)}")
-        if not np.isfinite(value):
-            raise self.fail(path, f"{what} must be finite, got {value}")
-        if positive and value <= 0:
-            raise self.fail(path, f"{what} must be positive, got {value}")
-        return float(value)
-
-    def string(self, value: Any, path: tuple, what: str) -> str:
-        if not isinstance(value, str):
-            raise self.fail(path, f"{what} must be text, got {_kind(value)}")
-        return value
-
-    def vector(self, value: Any, path: tuple, what: str, length: int) -> tuple[float, ...]:
-        if isinstance(value, (int, float)) and not isinstance(value, bool) and length == 1:
-            value = [value]
-        if not isinstance(value, list):
-            raise self.fail(path, f"{what} must be a list of {length} numbers, got {_kind(value)}")
-        if len(value) != length:
-            raise self.fail(path, f"{what} must have {length} value(s), got {len(value)}")
-        return tuple(self.number(v, path + (i,), f"{what}[{i}]") for i, v in enumerate(value))
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "nothing"
-    return {bool: "true/false", int: "an integer", float: "a number", str: f"text {value!r}",
-            list: "a list", dict: "a mapping"}.get(type(value), type(value).__name__)
 
 
 def load_network(path: str | Path) -> Network:
@@ -108,7 +49,7 @@ def load_network(path: str | Path) -> Network:
 def parse_network(text: str, file: str = "<net.yaml>") -> Network:
     """Validate the YAML text of a network description."""
     located = load_yaml(text, file)
-    r = _Reader(located)
+    r = Reader(located)
     doc = r.mapping(located.data, (), TOP_KEYS, "the network description")
     for required in ("inputs", "layers", "loss"):
         if required not in doc:
@@ -174,7 +115,7 @@ def _replace(network: Network, **changes: Any) -> Network:
     return replace(network, **changes)
 
 
-def _inputs(r: _Reader, value: Any) -> tuple[str, ...]:
+def _inputs(r: Reader, value: Any) -> tuple[str, ...]:
     if isinstance(value, int) and not isinstance(value, bool):
         count = r.integer(value, ("inputs",), "inputs")
         return tuple(f"x{k + 1}" for k in range(count))
@@ -188,7 +129,7 @@ def _inputs(r: _Reader, value: Any) -> tuple[str, ...]:
     raise r.fail(("inputs",), "inputs must be a count (2) or a list of names ([x1, x2])")
 
 
-def _layers(r: _Reader, value: Any) -> tuple[Layer, ...]:
+def _layers(r: Reader, value: Any) -> tuple[Layer, ...]:
     if not isinstance(value, list) or not value:
         raise r.fail(("layers",), "layers must be a non-empty list of {units, activation, bias}")
     layers = []
@@ -205,7 +146,7 @@ def _layers(r: _Reader, value: Any) -> tuple[Layer, ...]:
     return tuple(layers)
 
 
-def _activation(r: _Reader, item: dict, path: tuple) -> activations.Activation:
+def _activation(r: Reader, item: dict, path: tuple) -> activations.Activation:
     name = r.string(item.get("activation", "sigmoid"), path + ("activation",), "activation")
     if name == "custom":
         _only_keys(r, item, path, LAYER_KEYS, "a custom activation")
@@ -222,7 +163,7 @@ def _activation(r: _Reader, item: dict, path: tuple) -> activations.Activation:
     return activations.make_activation(record.name, **_hyperparameters(r, item, path, record.params))
 
 
-def _loss(r: _Reader, value: Any) -> losses.Loss:
+def _loss(r: Reader, value: Any) -> losses.Loss:
     path = ("loss",)
     if isinstance(value, str):
         value = {"type": value}
@@ -246,7 +187,7 @@ def _loss(r: _Reader, value: Any) -> losses.Loss:
     return losses.make_loss(record.name, **_hyperparameters(r, value, path, record.params))
 
 
-def _optimizer(r: _Reader, value: Any) -> optimizers.Optimizer:
+def _optimizer(r: Reader, value: Any) -> optimizers.Optimizer:
     path, value = ("optimizer",), {"type": value} if isinstance(value, str) else value
     if not isinstance(value, dict):
         raise r.fail(path, "optimizer must be a name (sgd) or a mapping with type: (type: adam, beta1: 0.9)")
@@ -258,13 +199,13 @@ def _optimizer(r: _Reader, value: Any) -> optimizers.Optimizer:
     return optimizers.make_optimizer(record.name, **_hyperparameters(r, value, path, record.params))
 
 
-def _only_keys(r: _Reader, item: dict, path: tuple, allowed: set[str], what: str) -> None:
+def _only_keys(r: Reader, item: dict, path: tuple, allowed: set[str], what: str) -> None:
     for key in item:
         if key not in allowed:
             raise r.fail(path + (key,), f"unknown key {key!r} for {what} (expected one of: {', '.join(sorted(allowed))})")
 
 
-def _hyperparameters(r: _Reader, item: dict, path: tuple, params: tuple[Hyperparameter, ...]) -> dict[str, float]:
+def _hyperparameters(r: Reader, item: dict, path: tuple, params: tuple[Hyperparameter, ...]) -> dict[str, float]:
     """The values given for ``params``, each checked against its record's bounds."""
     values = {}
     for param in params:
@@ -278,7 +219,7 @@ def _hyperparameters(r: _Reader, item: dict, path: tuple, params: tuple[Hyperpar
     return values
 
 
-def _formula(r: _Reader, value: Any, path: tuple, names: dict) -> Any:
+def _formula(r: Reader, value: Any, path: tuple, names: dict) -> Any:
     text = r.string(value, path, "formula")
     try:
         return parse_formula(text, names)
@@ -286,7 +227,7 @@ def _formula(r: _Reader, value: Any, path: tuple, names: dict) -> Any:
         raise exc.located(r.src.file, r.src.line(path)) from None
 
 
-def _notation(r: _Reader, value: Any) -> Notation:
+def _notation(r: Reader, value: Any) -> Notation:
     path = ("notation",)
     value = r.mapping(value, path, NOTATION_KEYS, "notation")
     style = value.get("style", "layered")
@@ -311,7 +252,7 @@ def _notation(r: _Reader, value: Any) -> Notation:
     return Notation(style=style, weight_order=order, **letters)
 
 
-def _check_names(r: _Reader, network: Network) -> None:
+def _check_names(r: Reader, network: Network) -> None:
     """Every displayed quantity must have its own ASCII name (the checker parses them)."""
     namer = network.namer()
     seen: dict[str, str] = {}
@@ -338,7 +279,7 @@ def _check_names(r: _Reader, network: Network) -> None:
     claim(namer.loss().ascii, "the loss")
 
 
-def _parameters(r: _Reader, value: Any, network: Network) -> dict[str, np.ndarray]:
+def _parameters(r: Reader, value: Any, network: Network) -> dict[str, np.ndarray]:
     path = ("parameters",)
     if not isinstance(value, dict):
         raise r.fail(path, "parameters must be a mapping (W1: [[...]], b1: [...] or w1: 0.15, …)")
@@ -398,7 +339,7 @@ def _parameters(r: _Reader, value: Any, network: Network) -> dict[str, np.ndarra
     return arrays
 
 
-def _example(r: _Reader, value: Any, path: tuple, network: Network) -> Example:
+def _example(r: Reader, value: Any, path: tuple, network: Network) -> Example:
     value = r.mapping(value, path, EXAMPLE_KEYS, "an example")
     for key in ("x", "y"):
         if key not in value:

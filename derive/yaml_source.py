@@ -1,10 +1,11 @@
-"""YAML loading that remembers the line of every value, so errors can point at it."""
+"""YAML loading that remembers the line of every value, and typed access that raises located errors."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import yaml
 
 from .errors import InputError
@@ -78,3 +79,61 @@ def load_yaml(text: str, file: str) -> Located:
 
     located.data = build(root, ())
     return located
+
+
+class Reader:
+    """Typed access to located YAML data, raising located errors."""
+
+    def __init__(self, located: Located) -> None:
+        self.src = located
+
+    def fail(self, path: tuple, message: str) -> InputError:
+        return self.src.error(path, message)
+
+    def mapping(self, value: Any, path: tuple, allowed: set[str] | None, what: str) -> dict:
+        """``value`` as a mapping; with ``allowed``, every key must be one of them."""
+        if not isinstance(value, dict):
+            raise self.fail(path, f"{what} must be a mapping, got {_kind(value)}")
+        for key in () if allowed is None else value:
+            if key not in allowed:
+                raise self.fail(
+                    path + (key,), f"unknown key {key!r} in {what} (expected one of: {', '.join(sorted(allowed))})"
+                )
+        return value
+
+    def integer(self, value: Any, path: tuple, what: str, minimum: int = 1) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.fail(path, f"{what} must be an integer, got {_kind(value)}")
+        if value < minimum:
+            raise self.fail(path, f"{what} must be at least {minimum}, got {value}")
+        return value
+
+    def number(self, value: Any, path: tuple, what: str, positive: bool = False) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise self.fail(path, f"{what} must be a number, got {_kind(value)}")
+        if not np.isfinite(value):
+            raise self.fail(path, f"{what} must be finite, got {value}")
+        if positive and value <= 0:
+            raise self.fail(path, f"{what} must be positive, got {value}")
+        return float(value)
+
+    def string(self, value: Any, path: tuple, what: str) -> str:
+        if not isinstance(value, str):
+            raise self.fail(path, f"{what} must be text, got {_kind(value)}")
+        return value
+
+    def vector(self, value: Any, path: tuple, what: str, length: int) -> tuple[float, ...]:
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and length == 1:
+            value = [value]
+        if not isinstance(value, list):
+            raise self.fail(path, f"{what} must be a list of {length} numbers, got {_kind(value)}")
+        if len(value) != length:
+            raise self.fail(path, f"{what} must have {length} value(s), got {len(value)}")
+        return tuple(self.number(v, path + (i,), f"{what}[{i}]") for i, v in enumerate(value))
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    return {bool: "true/false", int: "an integer", float: "a number", str: f"text {value!r}",
+            list: "a list", dict: "a mapping"}.get(type(value), type(value).__name__)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from derive.numeric import backprop
 from helpers import (
     as_tuple, load_generated, max_deviation, numpy_optimizer_run, optimizer_batches, random_parameters,
     small_network, torch_optimizer_run,
@@ -61,8 +62,12 @@ def test_epoch_shuffles_and_batches_like_train_epoch(tmp_path, strategy):
     np.random.seed(11)
     order = np.random.permutation(7)
     batches = [(X[order[s:s + 3]], Y[order[s:s + 3]]) for s in range(0, 7, 3)]
-    expected = numpy_optimizer_run(net, params, batches, 0.05)[-1]
-    assert max_deviation([dict(zip(params, theta))], [expected]) < 1e-12
+    after = numpy_optimizer_run(net, params, batches, 0.05)
+    assert max_deviation([dict(zip(params, theta))], [after[-1]]) < 1e-12
+    # the epoch's loss: each batch's loss before its step, averaged over the examples
+    before = [params, *after[:-1]]
+    expected_loss = sum(backprop(net, p, bx, by).loss * len(bx) for p, (bx, by) in zip(before, batches)) / 7
+    assert mean_loss == pytest.approx(expected_loss, rel=1e-12)
     assert state[-1][0] == 3  # three steps taken
 
 
