@@ -1,4 +1,4 @@
-"""The activation and loss tables of docs/format.md, rendered from the registries.
+"""The activation, loss and optimizer tables of docs/format.md, rendered from the registries.
 
 The docs hold each table between ``<!-- registry:NAME -->`` and ``<!-- /registry:NAME -->``; a
 test fails when they differ from what this module renders, and
@@ -11,7 +11,7 @@ import re
 import sys
 from pathlib import Path
 
-from . import activations, losses
+from . import activations, losses, optimizers
 
 
 def _names(name: str, aliases: tuple[str, ...]) -> str:
@@ -37,7 +37,14 @@ def loss_table() -> str:
     return "\n".join(rows)
 
 
-TABLES = {"activations": activation_table, "losses": loss_table}
+def optimizer_table() -> str:
+    rows = ["| optimizer | rule | hyperparameters (`optimizer:` keys) |", "|---|---|---|"]
+    for r in optimizers.OPTIMIZERS.values():
+        rows.append(f"| `{r.name}` | {r.doc} | {'; '.join(p.describe() for p in r.params) or '—'} |")
+    return "\n".join(rows)
+
+
+TABLES = {"activations": activation_table, "losses": loss_table, "optimizers": optimizer_table}
 
 
 def _block(name: str) -> re.Pattern[str]:

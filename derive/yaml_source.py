@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,6 +12,8 @@ import yaml
 from .errors import InputError
 
 Path = tuple[Any, ...]
+#: a plain scalar such as 1e-8 or 2E+3: a float in YAML 1.2, text in the YAML 1.1 PyYAML implements
+_EXPONENT_FLOAT = re.compile(r"^[-+]?(\d+(\.\d*)?|\.\d+)[eE][-+]?\d+$")
 
 
 @dataclass
@@ -71,6 +74,8 @@ def load_yaml(text: str, file: str) -> Located:
             return [build(item, path + (i,)) for i, item in enumerate(node.value)]
         if path is not None:
             located.raw[path] = node.value
+        if node.tag == "tag:yaml.org,2002:str" and node.style is None and _EXPONENT_FLOAT.match(node.value):
+            return float(node.value)  # 1e-8 is a number (YAML 1.2); PyYAML's YAML 1.1 reads it as text
         if node.tag.startswith("tag:yaml.org,2002:") and node.tag.rsplit(":", 1)[1] in {
             "null", "bool", "int", "float", "str"
         }:

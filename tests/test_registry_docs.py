@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from derive import activations, losses
+from derive import activations, losses, optimizers
 from derive.registry_docs import TABLES, blocks, rendered
 
 FORMAT = Path(__file__).resolve().parents[1] / "docs" / "format.md"
@@ -18,6 +18,7 @@ def test_format_md_tables_are_the_registry():
 
 def test_every_name_alias_and_hyperparameter_is_documented():
     text = FORMAT.read_text(encoding="utf-8")
-    for record in [*activations.ACTIVATIONS.values(), *losses.LOSSES.values()]:
-        for name in (record.name, *record.aliases, *(p.name for p in record.params)):
+    records = [*activations.ACTIVATIONS.values(), *losses.LOSSES.values(), *optimizers.OPTIMIZERS.values()]
+    for record in records:
+        for name in (record.name, *getattr(record, "aliases", ()), *(p.name for p in record.params)):
             assert f"`{name}`" in text, name

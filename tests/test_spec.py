@@ -71,6 +71,15 @@ def test_hyperparameters_reach_the_formulas():
     assert e.loss.params == ()  # the default is not a parameter worth naming
 
 
+def test_exponent_notation_is_a_number():
+    """YAML 1.2 reads 1e-3 as a number; PyYAML's YAML 1.1 would read it as text."""
+    net = parse_network(GOOD + "learning_rate: 1e-3\noptimizer: {type: adam, eps: 1E-8}\nparameters: {W1: [[1e0, 2], "
+                        "[3, 4]], b1: [0, 0], W2: [[1, 1]], b2: [-2.5e-1]}\n")
+    assert net.learning_rate == 0.001 and dict(net.optimizer.values)["eps"] == 1e-8
+    assert net.parameters["b2"][0] == -0.25
+    assert parse_network(GOOD + "description: '1e-3'\n").description == "1e-3"  # quoted stays text
+
+
 def test_parameters_three_ways_agree():
     by_layer = parse_network(GOOD + "parameters: {W1: [[1, 2], [3, 4]], b1: [5, 6], W2: [[7, 8]], b2: [9]}\n")
     by_id = parse_network(GOOD + "parameters: {'W1[0,0]': 1, 'W1[0,1]': 2, 'W1[1,0]': 3, 'W1[1,1]': 4, "
