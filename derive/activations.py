@@ -183,5 +183,10 @@ register(ActivationRecord("gelu", "x·Φ(x) = x(1 + erf(x/√2))/2", lambda: X *
 register(ActivationRecord(
     "gelu_tanh", "x(1 + tanh(√(2/π)(x + 0.044715x³)))/2, GELU's tanh approximation",
     lambda: X * (1 + sp.tanh(sp.sqrt(2 / sp.pi) * (X + sp.Rational(44715, 10**6) * X**3))) / 2, init=HE))
+register(ActivationRecord(
+    "celu", "x for x > 0, α(e^{x/α} − 1) otherwise",
+    lambda alpha: sp.Piecewise((X, X > 0), (alpha * (sp.exp(X / alpha) - 1), True)),
+    params=(Hyperparameter("alpha", 1.0, "the scale of the negative part", minimum=0, open_minimum=True),),
+    init=HE, stable=lambda alpha: sp.Piecewise((X, X > 0), (alpha * expm1(X / alpha), True))))
 register(ActivationRecord(SOFTMAX, "e^{zᵢ}/Σₖ e^{zₖ} over the layer (output layer only)", None,
                           output_only=True))

@@ -17,11 +17,12 @@ NETS = [
     ((2, 5, 4, 2), ["relu", "softplus", "linear"], "mean_squared_error", "layer"),
     ((2, 3, 2), ["elu, alpha: 0.5", "gelu"], {"type": "huber", "delta": 0.4}, "unrolled"),
     ((3, 4, 2), ["gelu_tanh", "elu"], {"type": "huber", "delta": 0.2}, "layer"),
+    ((2, 3, 1), ["celu, alpha: 0.5", "sigmoid"], "binary_cross_entropy", "unrolled"),
 ]
 F = torch.nn.functional
 TORCH_ACTIVATIONS = {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu, "linear": lambda z, **_: z,
                      "softplus": F.softplus, "softmax": lambda z: torch.softmax(z, dim=1), "elu": F.elu,
-                     "gelu": F.gelu, "gelu_tanh": lambda z: F.gelu(z, approximate="tanh")}
+                     "gelu": F.gelu, "gelu_tanh": lambda z: F.gelu(z, approximate="tanh"), "celu": F.celu}
 
 
 def torch_loss(net, layers, X, Y):
