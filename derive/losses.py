@@ -137,3 +137,8 @@ register(LossRecord(
                                (delta * (sp.Abs(A - T) - delta / 2), True)),
     params=(Hyperparameter("delta", 1.0, "where the quadratic part ends", minimum=0, open_minimum=True),),
     confusable=False))
+register(LossRecord(
+    "pseudo_huber", "δ²(√(1 + ((ŷ − y)/δ)²) − 1): smooth Huber",
+    lambda delta: delta**2 * (sp.sqrt(1 + ((A - T) / delta) ** 2) - 1),
+    params=(Hyperparameter("delta", 1.0, "the scale where it turns from quadratic to linear", minimum=0,
+                           open_minimum=True),), confusable=False))

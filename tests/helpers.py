@@ -73,7 +73,8 @@ def symbolic_values(chain: ChainDerivation, params, x, y) -> dict[sp.Symbol, flo
 #: registered), and some with their hyperparameters set
 ACTIVATIONS = [name for name, record in activation_registry.ACTIVATIONS.items() if not record.output_only] + [
     "elu, alpha: 0.7", "leaky_relu, slope: 0.2"]
-REGRESSION_LOSSES = ["squared_error", "half_squared_error", "mean_squared_error", {"type": "huber", "delta": 0.3}]
+REGRESSION_LOSSES = ["squared_error", "half_squared_error", "mean_squared_error", {"type": "huber", "delta": 0.3},
+                     {"type": "pseudo_huber", "delta": 0.5}]
 
 
 def draw_network(draw) -> tuple[Network, str]:
