@@ -255,6 +255,22 @@ register(OptimizerRecord(
      "v": Name("v", "v", "v"), "m_hat": Name("m_hat", "m̂", r"\hat{m}"), "v_hat": Name("v_hat", "v̂", r"\hat{v}")}))
 
 
+def _rmsprop(alpha: sp.Symbol, eps: sp.Symbol, weight_decay: sp.Symbol) -> list[Assignment]:
+    """torch.optim.RMSprop (no momentum, not centred): v ← αv + (1 − α)g², θ ← θ − η g/(√v + ε)."""
+    g = G + weight_decay * THETA
+    return [(_V, alpha * _V + (1 - alpha) * g**2), (THETA, THETA - ETA * g / (sp.sqrt(_V) + eps))]
+
+
+register(OptimizerRecord(
+    "rmsprop", "RMSprop (torch.optim.RMSprop, no momentum, not centred)",
+    (Hyperparameter("alpha", 0.99, "decay of the squared gradient's running mean v", minimum=0, maximum=1,
+                    open_maximum=True),
+     Hyperparameter("eps", 1e-8, "ε added to √v", minimum=0, open_minimum=True), _WEIGHT_DECAY),
+    ("v",), _rmsprop,
+    {"alpha": Name("alpha", "α", r"\alpha"), "eps": Name("epsilon", "ε", r"\epsilon"), "weight_decay": _LAMBDA,
+     "v": Name("v", "v", "v")}))
+
+
 def describe_values(optimizer: Optimizer) -> str:
     """``μ = 0.9, λ = 0.01``: the hyperparameters the rule uses, by their display names."""
     return ", ".join(f"{optimizer.names[s].text} = {v:g}" for s, v in optimizer.hyperparameters.items())

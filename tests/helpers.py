@@ -236,6 +236,9 @@ def torch_optimizer_run(network: Network, params, batches, lr: float) -> list[di
     values = dict(network.optimizer.values)
     if network.optimizer.name == "sgd":
         optimizer = torch.optim.SGD(tensors, lr=lr, momentum=values["momentum"], weight_decay=values["weight_decay"])
+    elif network.optimizer.name == "rmsprop":
+        optimizer = torch.optim.RMSprop(tensors, lr=lr, alpha=values["alpha"], eps=values["eps"],
+                                        weight_decay=values["weight_decay"])
     else:
         optimizer = torch.optim.Adam(tensors, lr=lr, betas=(values["beta1"], values["beta2"]), eps=values["eps"],
                                      weight_decay=values["weight_decay"])

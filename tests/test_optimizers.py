@@ -26,6 +26,7 @@ TORCH_CASES = [
     "adam",
     "{type: adam, beta1: 0.8, beta2: 0.99, eps: 1.0e-6}",
     "{type: adam, weight_decay: 0.05}",
+    "{type: rmsprop, alpha: 0.9, weight_decay: 0.01}",
 ]
 NETS = [((2, 3, 1), ["tanh", "sigmoid"], "binary_cross_entropy"),
         ((3, 2, 2), ["sigmoid", "linear"], "half_squared_error")]
@@ -96,7 +97,7 @@ def test_report_steps_and_trains_with_the_spec_optimizer():
 
 
 @pytest.mark.parametrize("value,message", [
-    ("rmsprop", "unknown optimizer 'rmsprop' (expected one of: adam, sgd)"),
+    ("lbfgs", "unknown optimizer 'lbfgs' (expected one of: adam, rmsprop, sgd)"),
     ("{type: adam, beta1: 1}", "beta1 must be in [0, 1), got 1"),
     ("{type: adam, beta2: -0.5}", "beta2 must be in [0, 1), got -0.5"),
     ("{type: adam, eps: 0}", "eps must be > 0, got 0"),

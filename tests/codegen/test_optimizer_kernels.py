@@ -15,6 +15,7 @@ OPTIMIZERS = [
     "{type: sgd, momentum: 0.9, weight_decay: 0.05}",
     "adam",
     "{type: adam, weight_decay: 0.05}",
+    "rmsprop",
 ]
 NET = ((2, 3, 1), ["tanh", "sigmoid"], "binary_cross_entropy")
 
