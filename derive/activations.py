@@ -17,6 +17,7 @@ import sympy as sp
 from sympy.codegen.cfunctions import expm1
 
 from .hyperparameters import Hyperparameter, non_default
+from .registry import Registry
 from .stable import sigmoid as stable_sigmoid
 from .stable import softplus as stable_softplus
 
@@ -77,34 +78,16 @@ class Activation:
         return _polynomial_in_output(self.formula, self.derivative)
 
 
-ACTIVATIONS: dict[str, ActivationRecord] = {}
-_ALIASES: dict[str, str] = {}
-
-
-def register(record: ActivationRecord) -> ActivationRecord:
-    """Add an activation to the registry (its name and aliases must be new)."""
-    for name in (record.name, *record.aliases):
-        if name in ACTIVATIONS or name in _ALIASES:
-            raise ValueError(f"activation name {name!r} is taken")
-    ACTIVATIONS[record.name] = record
-    _ALIASES.update({alias: record.name for alias in record.aliases})
-    return record
-
-
-def lookup(name: str) -> ActivationRecord | None:
-    """The record of ``name`` or of the activation it is an alias of."""
-    return ACTIVATIONS.get(_ALIASES.get(name, name))
+REGISTRY: Registry[ActivationRecord] = Registry("activation", reserved=("custom",))
+ACTIVATIONS = REGISTRY.records
+register = REGISTRY.register
+lookup = REGISTRY.lookup
+activation_names = REGISTRY.names
 
 
 def make_activation(name: str, **params: float) -> Activation:
     """An activation from the registry, by name or alias, with its hyperparameters."""
-    record = lookup(name)
-    if record is None:
-        raise KeyError(name)
-    unknown = set(params) - {p.name for p in record.params}
-    if unknown:
-        raise TypeError(f"{record.name} takes no hyperparameter {sorted(unknown)[0]!r}")
-    values = {p.name: params.get(p.name, p.default) for p in record.params}
+    record, values = REGISTRY.values(name, params)
     exact = {k: sp.nsimplify(v, rational=True) for k, v in values.items()}
     if record.formula is None:
         return Activation(record.name, None, init=record.init)
@@ -115,11 +98,6 @@ def make_activation(name: str, **params: float) -> Activation:
 def custom_activation(formula: sp.Expr, label: str = "custom") -> Activation:
     """An activation given as a formula in ``X`` (already parsed by the whitelist parser)."""
     return Activation(label, formula, custom=True)
-
-
-def activation_names() -> list[str]:
-    """Every registered name and alias, sorted."""
-    return sorted([*ACTIVATIONS, *_ALIASES])
 
 
 def differentiate(formula: sp.Expr) -> sp.Expr:

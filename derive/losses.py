@@ -16,6 +16,7 @@ from functools import cached_property
 import sympy as sp
 
 from .hyperparameters import Hyperparameter, non_default
+from .registry import Registry
 
 #: a network output and its target, the arguments of every per-output loss formula
 A = sp.Symbol("yhat")
@@ -57,34 +58,15 @@ class Loss:
         return self.name.replace("_", " ") + (f" ({extra})" if extra else "")
 
 
-LOSSES: dict[str, LossRecord] = {}
-_ALIASES: dict[str, str] = {}
-
-
-def register(record: LossRecord) -> LossRecord:
-    """Add a loss to the registry (its name and aliases must be new)."""
-    for name in (record.name, *record.aliases):
-        if name in LOSSES or name in _ALIASES or name == CUSTOM:
-            raise ValueError(f"loss name {name!r} is taken")
-    LOSSES[record.name] = record
-    _ALIASES.update({alias: record.name for alias in record.aliases})
-    return record
-
-
-def lookup(name: str) -> LossRecord | None:
-    """The record of ``name`` or of the loss it is an alias of."""
-    return LOSSES.get(_ALIASES.get(name, name))
+REGISTRY: Registry[LossRecord] = Registry("loss", reserved=(CUSTOM,))
+LOSSES = REGISTRY.records
+register = REGISTRY.register
+lookup = REGISTRY.lookup
 
 
 def make_loss(name: str, **params: float) -> Loss:
     """A loss from the registry, by name or alias, with its hyperparameters."""
-    record = lookup(name)
-    if record is None:
-        raise KeyError(name)
-    unknown = set(params) - {p.name for p in record.params}
-    if unknown:
-        raise TypeError(f"{record.name} takes no hyperparameter {sorted(unknown)[0]!r}")
-    values = {p.name: params.get(p.name, p.default) for p in record.params}
+    record, values = REGISTRY.values(name, params)
     exact = {k: sp.E if math.isclose(v, math.e, rel_tol=1e-15) else sp.nsimplify(v, rational=True)
              for k, v in values.items()}
     return Loss(record.name, record.formula(**exact), non_default(record.params, values))
@@ -97,7 +79,7 @@ def custom_loss(formula: sp.Expr) -> Loss:
 
 def loss_names() -> list[str]:
     """Every registered name and alias, and ``custom``, sorted."""
-    return sorted([*LOSSES, *_ALIASES, CUSTOM])
+    return sorted([*REGISTRY.names(), CUSTOM])
 
 
 def variants() -> list[Loss]:

@@ -20,6 +20,7 @@ import numpy as np
 import sympy as sp
 
 from .hyperparameters import Hyperparameter, non_default
+from .registry import Registry
 from .notation import Name
 
 #: the symbols every rule is written in
@@ -148,35 +149,17 @@ def _numpy_function(expr: sp.Expr) -> Callable:
     return _LAMBDIFIED[expr]
 
 
-OPTIMIZERS: dict[str, OptimizerRecord] = {}
+REGISTRY: Registry[OptimizerRecord] = Registry("optimizer")
+OPTIMIZERS = REGISTRY.records
+register = REGISTRY.register
+lookup = REGISTRY.lookup
+optimizer_names = REGISTRY.names
 DEFAULT = "sgd"
-
-
-def register(record: OptimizerRecord) -> OptimizerRecord:
-    """Add an optimizer to the registry (its name must be new)."""
-    if record.name in OPTIMIZERS:
-        raise ValueError(f"optimizer name {record.name!r} is taken")
-    OPTIMIZERS[record.name] = record
-    return record
-
-
-def lookup(name: str) -> OptimizerRecord | None:
-    return OPTIMIZERS.get(name)
-
-
-def optimizer_names() -> list[str]:
-    return sorted(OPTIMIZERS)
 
 
 def make_optimizer(name: str = DEFAULT, **params: float) -> Optimizer:
     """An optimizer from the registry with its hyperparameters (the rest at their defaults)."""
-    record = lookup(name)
-    if record is None:
-        raise KeyError(name)
-    unknown = set(params) - {p.name for p in record.params}
-    if unknown:
-        raise TypeError(f"{record.name} takes no hyperparameter {sorted(unknown)[0]!r}")
-    values = {p.name: float(params.get(p.name, p.default)) for p in record.params}
+    record, values = REGISTRY.values(name, params)
     rule = record.rule(**{k: sp.Symbol(k) for k in values})
     zero = {sp.Symbol(k): sp.Integer(0) for k, v in values.items() if v == 0}
     assignments = _inline_memoryless([(t, sp.sympify(e).xreplace(zero)) for t, e in rule], record.state)
