@@ -96,11 +96,16 @@ class ChainDerivation:
         return Factor(self.s.z[l][j], param, self.s.a[l - 1][k] if kind == "weight" else sp.Integer(1))
 
     # -- δ recursion ----------------------------------------------------------------------------
-    def upstream(self, l: int, j: int) -> sp.Expr:
-        """∂E/∂a⁽ˡ⁾ⱼ for a hidden unit: Σᵢ δ⁽ˡ⁺¹⁾ᵢ w⁽ˡ⁺¹⁾ᵢⱼ, reusing the next layer's δ."""
+    def weighted_errors(self, l: int, j: int) -> sp.Expr:
+        """Σᵢ δ⁽ˡ⁺¹⁾ᵢ w⁽ˡ⁺¹⁾ᵢⱼ: the next layer's δ, weighted, as the hidden δ recursion uses it."""
         s = self.s
         terms = [s.delta[l + 1][i] * s.W[l + 1][i][j] for i in range(len(s.delta[l + 1]))]
         return terms[0] if len(terms) == 1 else sp.Add(*terms, evaluate=False)
+
+    def upstream(self, l: int, j: int) -> sp.Expr:
+        """∂E/∂a⁽ˡ⁾ⱼ for a hidden unit, reusing the next layer's δ: Σᵢ δᵢ wᵢⱼ, or −Σᵢ Errᵢ wᵢⱼ when
+        the course's error term is −∂E/∂z."""
+        return self.net.error_term.of(self.weighted_errors(l, j))
 
     def delta_definition(self, l: int, j: int) -> sp.Expr:
         """δ⁽ˡ⁾ⱼ in terms of local factors and the next layer's δ symbols.
@@ -119,7 +124,7 @@ class ChainDerivation:
                                   for i in range(len(self.s.a[L]))])),)
         if l == L:
             return (sign(self.loss_factor(j).expr), self.activation_factor(l, j).expr)
-        return (self.upstream(l, j), self.activation_factor(l, j).expr)
+        return (self.weighted_errors(l, j), self.activation_factor(l, j).expr)
 
     @cached_property
     def deltas(self) -> list[list[sp.Expr]]:

@@ -64,3 +64,18 @@ def test_generated_kernels_name_errors_with_their_sign(tmp_path, nets):
     params = random_parameters(nets[1], rng)
     X, Y = rng.uniform(-1, 1, (3, 2)), rng.uniform(0, 1, (3, 1))
     assert_kernels_agree(module, nets[1], params, X, Y, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("which", [0, 1], ids=["delta", "Err"])
+def test_every_chain_multiplies_to_its_gradient(nets, which):
+    """Each factor of each chain is the derivative it names, whichever sign the error term has:
+    the short chain, the long one and the δ form all equal ∂E/∂θ at the worked example."""
+    from derive.report import factor_values
+
+    report = build_report(nets[which])
+    for p in report.chain.s.parameters():
+        g = report.chain.gradient(p)
+        truth = report.value(report.chain.closed_form(p))
+        for factors in filter(None, (g.chain, g.expanded)):
+            assert np.prod(factor_values(report, factors)) == pytest.approx(truth, rel=1e-12, abs=1e-15), p
+        assert report.value(g.delta_form) == pytest.approx(truth, rel=1e-12, abs=1e-15), p
