@@ -6,6 +6,8 @@ and no traceback; nothing is written when anything fails.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from derive.files import write_atomic
@@ -103,6 +105,7 @@ def codegen(nets: tuple[str, ...], directory: str, dtype: str, strategy: str, ta
 
         require_cuda()
     modules = [generate(load_network(net), dtype, strategy, target) for net in nets]  # all or nothing
+    Path(directory).mkdir(parents=True, exist_ok=True)  # only once every module was generated
     for module in modules:
         path = write_module(module, directory)
         click.echo(f"wrote {path} ({module.target}, {module.strategy}, {module.dtype})")

@@ -162,9 +162,17 @@ def test_codegen_bad_spec_writes_nothing(tmp_path):
     assert list(out.iterdir()) == []
 
 
-def test_codegen_missing_output_folder_is_exit_2(tmp_path):
-    out = tmp_path / "nope"
-    assert_input_error(invoke("codegen", EXAMPLES[0], "-o", out), out, "the output folder does not exist")
+def test_codegen_creates_its_output_folder_but_not_for_a_bad_spec(tmp_path):
+    """The README's `derive codegen … -o build/` works on a fresh clone; a bad spec creates nothing."""
+    out = tmp_path / "build" / "kernels"
+    assert invoke("codegen", EXAMPLES[0], "-o", out).exit_code == 0 and len(list(out.iterdir())) == 1
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("inputs: 1\nlayers: [{units: 1, activation: nope}]\nloss: se\n")
+    assert invoke("codegen", bad, "-o", tmp_path / "fresh").exit_code == 2 and not (tmp_path / "fresh").exists()
+    afile = tmp_path / "a_file"
+    afile.write_text("")
+    result = invoke("codegen", EXAMPLES[0], "-o", afile)
+    assert result.exit_code == 2 and "is a file" in result.stderr
 
 
 def test_cuda_target_without_gpu_or_simulator_is_exit_2(tmp_path, monkeypatch):
