@@ -22,8 +22,8 @@ class DeriveGroup(click.Group):
         return super().parse_args(ctx, args)
 
     def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        formatter.write_usage("derive", "NET.yaml [--latex|--json] [--standalone] [-o FILE]\n"
-                              "       derive COMMAND [ARGS]...")
+        formatter.write("Usage: derive NET.yaml [--latex|--json] [--standalone] [-o FILE]\n"
+                        "       derive COMMAND [ARGS]...\n")
 
 
 def write_output(text: str, output: str | None) -> None:
