@@ -38,7 +38,7 @@ def letter_forms(letter: str) -> tuple[str, str]:
 
 def valid_letter(letter: object) -> bool:
     """Whether ``letter`` is safe and meaningful as a notation letter."""
-    return isinstance(letter, str) and bool(LETTER_RE.match(letter))
+    return isinstance(letter, str) and bool(LETTER_RE.fullmatch(letter))
 
 
 @dataclass(frozen=True)

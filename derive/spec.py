@@ -63,10 +63,11 @@ def parse_network(text: str, file: str = "<net.yaml>") -> Network:
         inputs = tuple(f"{notation.input}{k + 1}" for k in range(len(inputs)))
     layers = _layers(r, doc["layers"])
     loss = _loss(r, doc["loss"])
-    name = doc.get("name", re.sub(r"\W+", "_", Path(file).stem).strip("_") or "net")
-    if not name[:1].isalpha():
-        name = "net_" + name
-    if not isinstance(name, str) or not IDENT_RE.match(name.replace("-", "_")):
+    name = doc.get("name")
+    if name is None:  # from the file name, made an identifier
+        name = re.sub(r"\W+", "_", Path(file).stem).strip("_") or "net"
+        name = name if name[:1].isalpha() else "net_" + name
+    if not isinstance(name, str) or not IDENT_RE.fullmatch(name.replace("-", "_")):
         raise r.fail(("name",), "name must be an identifier (letters, digits, - and _)")
     network = Network(
         name=name,
@@ -122,7 +123,7 @@ def _inputs(r: Reader, value: Any) -> tuple[str, ...]:
     if isinstance(value, list) and value:
         names = []
         for i, item in enumerate(value):
-            if not isinstance(item, str) or not IDENT_RE.match(item):
+            if not isinstance(item, str) or not IDENT_RE.fullmatch(item):
                 raise r.fail(("inputs", i), f"input names must be identifiers like x1, got {item!r}")
             names.append(item)
         return tuple(names)
@@ -299,7 +300,7 @@ def _parameters(r: Reader, value: Any, network: Network) -> dict[str, np.ndarray
                 by_name[namer.weight(l, j, k).ascii] = (f"W{l}", (j, k))
     for key, item in value.items():
         kpath = path + (key,)
-        match = CANONICAL_RE.match(str(key))
+        match = CANONICAL_RE.fullmatch(str(key))
         if isinstance(item, list):
             if not match or match.group(3) is not None or f"{match.group(1)}{match.group(2)}" not in arrays:
                 raise r.fail(kpath, f"a list of values needs a layer key like W1 or b1 (known: {', '.join(arrays)}), got {key!r}")

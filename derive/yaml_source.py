@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 import yaml
 
 from .errors import InputError
@@ -47,8 +47,12 @@ def load_yaml(text: str, file: str) -> Located:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         raise InputError(f"YAML syntax error: {exc.problem or exc}", file, line) from None
+    except yaml.reader.ReaderError as exc:  # a NUL or control byte: no mark, but a position
+        line = text[: exc.position].count("\n") + 1
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        raise InputError(f"YAML error: the control character U+{code:04X} is not allowed in YAML text", file, line) from None
     except yaml.YAMLError as exc:
-        raise InputError(f"YAML error: {exc}", file) from None
+        raise InputError("YAML error: " + " ".join(str(exc).split()), file) from None
     located = Located(None, file)
     if root is None:
         return located
@@ -116,11 +120,15 @@ class Reader:
     def number(self, value: Any, path: tuple, what: str, positive: bool = False) -> float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise self.fail(path, f"{what} must be a number, got {_kind(value)}")
-        if not np.isfinite(value):
+        try:
+            number = float(value)
+        except OverflowError:  # an integer beyond any double
+            raise self.fail(path, f"{what} is too large ({len(str(abs(value)))} digits)") from None
+        if not math.isfinite(number):
             raise self.fail(path, f"{what} must be finite, got {value}")
-        if positive and value <= 0:
+        if positive and number <= 0:
             raise self.fail(path, f"{what} must be positive, got {value}")
-        return float(value)
+        return number
 
     def string(self, value: Any, path: tuple, what: str) -> str:
         if not isinstance(value, str):

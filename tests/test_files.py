@@ -30,3 +30,17 @@ def test_missing_folder_is_an_input_error(tmp_path):
         write_atomic(path, "x")
     assert error.value.exit_code == 2
     assert str(error.value) == f"{path}: the folder {path.parent} does not exist"
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o077, 0o002])
+def test_files_follow_the_umask_like_open(tmp_path, umask):
+    import os
+
+    previous = os.umask(umask)
+    try:
+        write_atomic(tmp_path / "out.txt", "x")
+        (tmp_path / "plain.txt").write_text("x")
+    finally:
+        os.umask(previous)
+    mode = (tmp_path / "out.txt").stat().st_mode & 0o777
+    assert mode == (tmp_path / "plain.txt").stat().st_mode & 0o777 == 0o666 & ~umask

@@ -50,6 +50,15 @@ BAD = [
     (GOOD.replace("half_squared_error", "{type: bce, base: 1}"), 5, "base must not be 1"),
     (GOOD.replace("half_squared_error", "{type: bce, formula: 'yhat'}"), 5, "formula is only for type: custom"),
     (GOOD + "notation: {delta_sign: 2}\n", 6, "delta_sign must be 1"),
+    # issue 17's findings: the wrong type of name, huge integers, trailing newlines, control bytes
+    ("name: 5\n" + GOOD, 1, "name must be an identifier"),
+    ("name: [a]\n" + GOOD, 1, "name must be an identifier"),
+    ('name: "net\\n"\n' + GOOD, 1, "name must be an identifier"),
+    (GOOD.replace("[x1, x2]", '["x1\\n", x2]'), 1, "input names must be identifiers"),
+    (GOOD + 'notation: {pre: "a\\n"}\n', 6, "notation.pre must be a letter"),
+    (GOOD + "learning_rate: " + "9" * 400 + "\n", 6, "learning_rate is too large (400 digits)"),
+    (GOOD + 'description: "a\x00b"\n', 6, "the control character U+0000 is not allowed"),
+    (GOOD + "description: a\x07b\n", 6, "the control character U+0007 is not allowed"),
 ]
 
 
@@ -57,6 +66,7 @@ BAD = [
 def test_bad_input_names_file_line_and_expectation(text, line, message):
     with pytest.raises(InputError) as info:
         parse_network(text, "net.yaml")
+    assert "\n" not in str(info.value)  # one line
     assert info.value.file == "net.yaml"
     assert info.value.line == line, str(info.value)
     assert message in info.value.message

@@ -77,6 +77,8 @@ def parse_number(raw: str) -> Number:
         raise InputError(f"value must be a number as printed, like -0.045; got {raw!r}") from None
     if not dec.is_finite():
         raise InputError(f"value must be finite; got {raw!r}")
+    if dec.adjusted() > 300:
+        raise InputError(f"value {raw!r} is out of range (at most 1e300)")
     exponent = dec.as_tuple().exponent
     return Number(float(dec), 0.5 * 10.0 ** exponent, text)
 

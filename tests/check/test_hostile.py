@@ -52,3 +52,14 @@ def test_hostile_expression_is_refused_cleanly(tmp_path, text):
 def test_parse_errors_do_not_raise():
     with pytest.raises(InputError):
         parse_work("claims: 3\n", "w.yaml", Graph(OFFICE))
+
+
+@pytest.mark.parametrize("raw,ok", [("1e309", False), ("-1E+400", False), ("1e300", True), ("1e-320", True)])
+def test_claimed_numbers_out_of_range_are_one_clear_error(raw, ok):
+    from derive.check.claims import parse_number
+
+    if ok:
+        assert parse_number(raw).value == float(raw)
+        return
+    with pytest.raises(InputError, match="out of range"):
+        parse_number(raw)
