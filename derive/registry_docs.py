@@ -18,30 +18,34 @@ def _names(name: str, aliases: tuple[str, ...]) -> str:
     return f"`{name}`" + (f" (alias {', '.join(f'`{a}`' for a in aliases)})" if aliases else "")
 
 
-def activation_table() -> str:
-    rows = ["| activation | formula | hyperparameters (layer keys) | initialisation |", "|---|---|---|---|"]
-    for r in activations.ACTIVATIONS.values():
+def _table(header: list[str], records, extra=lambda r: [], last: list[str] | None = None) -> str:
+    """A Markdown table: name (and aliases), doc, hyperparameters, then ``extra(record)`` columns."""
+    rows = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for r in records:
         params = "; ".join(p.describe() for p in r.params) or "—"
-        init = "He-uniform" if r.init == activations.HE else "Glorot-uniform"
-        rows.append(f"| {_names(r.name, r.aliases)} | {r.doc} | {params} | {init} |")
-    rows.append("| `custom` | `formula:` in `x`, differentiated by SymPy | — | Glorot-uniform |")
+        cells = [_names(r.name, tuple(getattr(r, "aliases", ()))), r.doc, params, *extra(r)]
+        rows.append("| " + " | ".join(cells) + " |")
+    if last is not None:
+        rows.append("| " + " | ".join(last) + " |")
     return "\n".join(rows)
+
+
+def activation_table() -> str:
+    def init(r: activations.ActivationRecord) -> list[str]:
+        return ["He-uniform" if r.init == activations.HE else "Glorot-uniform"]
+
+    return _table(["activation", "formula", "hyperparameters (layer keys)", "initialisation"],
+                  activations.ACTIVATIONS.values(), init,
+                  ["`custom`", "`formula:` in `x`, differentiated by SymPy", "—", "Glorot-uniform"])
 
 
 def loss_table() -> str:
-    rows = ["| loss | per-output term | hyperparameters (`loss:` keys) |", "|---|---|---|"]
-    for r in losses.LOSSES.values():
-        params = "; ".join(p.describe() for p in r.params) or "—"
-        rows.append(f"| {_names(r.name, r.aliases)} | {r.doc} | {params} |")
-    rows.append("| `custom` | `formula:` in `yhat` (output) and `y` (target) | — |")
-    return "\n".join(rows)
+    return _table(["loss", "per-output term", "hyperparameters (`loss:` keys)"], losses.LOSSES.values(),
+                  last=["`custom`", "`formula:` in `yhat` (output) and `y` (target)", "—"])
 
 
 def optimizer_table() -> str:
-    rows = ["| optimizer | rule | hyperparameters (`optimizer:` keys) |", "|---|---|---|"]
-    for r in optimizers.OPTIMIZERS.values():
-        rows.append(f"| `{r.name}` | {r.doc} | {'; '.join(p.describe() for p in r.params) or '—'} |")
-    return "\n".join(rows)
+    return _table(["optimizer", "rule", "hyperparameters (`optimizer:` keys)"], optimizers.OPTIMIZERS.values())
 
 
 TABLES = {"activations": activation_table, "losses": loss_table, "optimizers": optimizer_table}
