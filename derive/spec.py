@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from . import activations, losses, optimizers
+from . import activations, limits, losses, optimizers
 from .errors import InputError
 from .formula import parse_formula
 from .hyperparameters import Hyperparameter
@@ -38,6 +38,8 @@ def load_network(path: str | Path) -> Network:
     """Read and validate a net.yaml file."""
     path = Path(path)
     try:
+        if path.stat().st_size > limits.MAX_INPUT_BYTES:  # before reading it
+            raise InputError(limits.over("the file size in bytes", path.stat().st_size, limits.MAX_INPUT_BYTES), str(path))
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InputError("no such file", str(path)) from None
@@ -54,6 +56,7 @@ def parse_network(text: str, file: str = "<net.yaml>") -> Network:
     for required in ("inputs", "layers", "loss"):
         if required not in doc:
             raise r.fail((), f"missing key {required!r} (a network needs inputs, layers and a loss)")
+    limits.check_network_size(doc, r.fail)
 
     inputs = _inputs(r, doc["inputs"])
     notation = _notation(r, doc.get("notation", {}))

@@ -9,10 +9,12 @@ from typing import Any
 
 import yaml
 
+from . import limits
 from .errors import InputError
 
 Path = tuple[Any, ...]
 #: a plain scalar such as 1e-8 or 2E+3: a float in YAML 1.2, text in the YAML 1.1 PyYAML implements
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _EXPONENT_FLOAT = re.compile(r"^[-+]?(\d+(\.\d*)?|\.\d+)[eE][-+]?\d+$")
 
 
@@ -39,9 +41,39 @@ class Located:
         return InputError(message, self.file, self.line(path))
 
 
+def _check_shape(text: str, file: str) -> None:
+    """Size and nesting, on the event stream (iterative), before anything recursive runs."""
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > limits.MAX_INPUT_BYTES:
+        raise InputError(limits.over("the file size in bytes", size, limits.MAX_INPUT_BYTES), file)
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            depth += 1
+            if depth > limits.MAX_YAML_DEPTH:
+                raise InputError(limits.over("the nesting depth of lists and mappings", depth,
+                                             limits.MAX_YAML_DEPTH), file, event.start_mark.line + 1)
+        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            depth -= 1
+        elif isinstance(event, yaml.ScalarEvent):
+            _check_scalar(event.value, file, event.start_mark.line + 1)
+
+
+def _check_scalar(value: str, file: str, line: int) -> None:
+    if len(value) > limits.MAX_SCALAR_CHARS:
+        raise InputError(limits.over("a value's length in characters", len(value), limits.MAX_SCALAR_CHARS), file, line)
+    if _SURROGATE.search(value):
+        raise InputError("text must be valid Unicode (a lone UTF-16 surrogate such as \\ud800 is not)", file, line)
+
+
 def load_yaml(text: str, file: str) -> Located:
-    """Parse YAML safely (no tags, no objects) and record the line of every node."""
+    """Parse YAML safely (no tags, no objects) and record the line of every node.
+
+    The limits of ``derive.limits`` on size, nesting, nodes (aliases expanded) and numbers hold
+    before the work that would exceed them.
+    """
     try:
+        _check_shape(text, file)
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -57,8 +89,13 @@ def load_yaml(text: str, file: str) -> Located:
     if root is None:
         return located
     constructor = yaml.SafeLoader("")
+    budget = [limits.MAX_YAML_NODES]
 
     def build(node: yaml.Node, path: Path | None) -> Any:
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise InputError(limits.over("the number of YAML values (aliases expanded)", limits.MAX_YAML_NODES + 1,
+                                         limits.MAX_YAML_NODES), file, node.start_mark.line + 1)
         if path is not None:
             located.lines.setdefault(path, node.start_mark.line + 1)
         if isinstance(node, yaml.MappingNode):
@@ -80,10 +117,16 @@ def load_yaml(text: str, file: str) -> Located:
             located.raw[path] = node.value
         if node.tag == "tag:yaml.org,2002:str" and node.style is None and _EXPONENT_FLOAT.match(node.value):
             return float(node.value)  # 1e-8 is a number (YAML 1.2); PyYAML's YAML 1.1 reads it as text
-        if node.tag.startswith("tag:yaml.org,2002:") and node.tag.rsplit(":", 1)[1] in {
-            "null", "bool", "int", "float", "str"
-        }:
-            return constructor.construct_object(node)
+        kind = node.tag.rsplit(":", 1)[1] if node.tag.startswith("tag:yaml.org,2002:") else None
+        if kind in ("int", "float") and len(node.value) > limits.MAX_NUMBER_CHARS:
+            raise InputError(limits.over("a number's length in characters", len(node.value), limits.MAX_NUMBER_CHARS),
+                             file, node.start_mark.line + 1)
+        if kind in {"null", "bool", "int", "float", "str"}:
+            try:
+                return constructor.construct_object(node)
+            except (ValueError, yaml.YAMLError) as exc:
+                raise InputError(f"cannot read the {kind} {node.value[:40]!r}: {exc}".split("\n")[0], file,
+                                 node.start_mark.line + 1) from None
         raise InputError(f"unsupported YAML tag {node.tag}", file, node.start_mark.line + 1)
 
     located.data = build(root, ())
