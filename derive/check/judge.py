@@ -15,13 +15,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import sympy as sp
 
+from .. import limits
 from ..errors import InputError
 from ..model import Network
 from . import diagnoses
 from .claims import Claim, Work
 from .diagnoses import CHAIN_OFF, NUMBER_OFF, Finding
 from .graph import ETA, Graph, Mutation, Point, Quantity
-from .limits import TooSlow, time_limit
+from .limits import TooSlow, is_costly, limited
 
 RIGHT = "right"
 UNSIMPLIFIED = "right but unsimplified"
@@ -30,7 +31,7 @@ CARRIED = "right given an earlier wrong claim"
 WRONG = "wrong"
 UNJUDGED = "could not be judged"
 CREDITED = {RIGHT, UNSIMPLIFIED, PRECISION, CARRIED}
-TIME_LIMIT_S = 2.0
+TIME_LIMIT_S = limits.EVAL_TIME_S
 RANDOM_POINTS = 3
 RTOL = 1e-9
 
@@ -116,8 +117,8 @@ class Judge:
         missing = expr.free_symbols - set(values)
         if missing:
             raise ValueError(f"unknown name {sorted(map(str, missing))[0]}")
-        with time_limit(TIME_LIMIT_S):
-            result = complex(expr.xreplace({k: sp.Float(v, 30) for k, v in values.items()}).evalf(30))
+        floats = {k: sp.Float(v, 30) for k, v in values.items()}
+        result = limited(lambda: complex(expr.xreplace(floats).evalf(30)), is_costly(expr))  # costly: a worker
         if abs(result.imag) > 1e-12 * max(1.0, abs(result.real)):
             raise ValueError("the expression is not real at the example")
         return result.real
@@ -181,6 +182,10 @@ class Judge:
         except TooSlow:
             verdict.verdict = UNJUDGED
             verdict.notes.append(f"evaluating the expression took longer than {TIME_LIMIT_S:g} s")
+            return False
+        except MemoryError:
+            verdict.verdict = UNJUDGED
+            verdict.notes.append(f"evaluating the expression needed more than {limits.EVAL_MEMORY_MB} MB")
             return False
         except (ValueError, TypeError, ZeroDivisionError, OverflowError) as exc:
             verdict.verdict = UNJUDGED
@@ -308,9 +313,8 @@ def _simplifies(expr: sp.Expr) -> bool:
     """Whether putting the expression over a common denominator and cancelling shortens it
     clearly (by two operations or more), within the time limit."""
     try:
-        with time_limit(TIME_LIMIT_S):
-            return sp.count_ops(sp.cancel(expr)) <= sp.count_ops(expr) - 2
-    except TooSlow:
+        return limited(lambda: sp.count_ops(sp.cancel(expr)) <= sp.count_ops(expr) - 2, is_costly(expr))
+    except (TooSlow, MemoryError):
         return False
 
 
