@@ -97,6 +97,7 @@ class Limits:
     max_integer_bits: int = L.MAX_INTEGER_BITS
     max_nodes: int = L.MAX_FORMULA_NODES
     max_exp_nesting: int = L.MAX_EXP_NESTING
+    max_minmax_nesting: int = L.MAX_MINMAX_NESTING
 
 
 DEFAULT_LIMITS = Limits()
@@ -107,28 +108,33 @@ class _Build(Transformer_NonRecursive):
         super().__init__()
         self.names = names
         self.limits = limits
-        self.sizes: dict[int, tuple[sp.Expr, int, int]] = {}  # id → (expr, tree size, exp nesting)
+        self.sizes: dict[int, tuple[sp.Expr, int, int, int]] = {}  # id → (expr, size, exp and max nesting)
 
-    def _measure(self, expr: sp.Expr) -> tuple[int, int]:
-        """Tree size (shared subtrees counted every time they occur) and exponential nesting, memoized."""
+    def _measure(self, expr: sp.Expr) -> tuple[int, int, int]:
+        """Tree size (shared subtrees counted every time they occur), exponential nesting and
+        max/min (Piecewise) nesting, memoized."""
         known = self.sizes.get(id(expr))
         if known is not None and known[0] is expr:
-            return known[1], known[2]
-        size, nesting = 1, 0
+            return known[1:]
+        size, nesting, pieces = 1, 0, 0
         for arg in expr.args:
-            s, n = self._measure(arg)
-            size, nesting = size + s, max(nesting, n)
+            s, n, p = self._measure(arg)
+            size, nesting, pieces = size + s, max(nesting, n), max(pieces, p)
         if isinstance(expr, (sp.exp, sp.sinh, sp.cosh)) or (isinstance(expr, sp.Pow) and not expr.exp.is_number):
             nesting += 1
-        self.sizes[id(expr)] = (expr, size, nesting)
-        return size, nesting
+        if isinstance(expr, sp.Piecewise):
+            pieces += 1
+        self.sizes[id(expr)] = (expr, size, nesting, pieces)
+        return size, nesting, pieces
 
     def _check_size(self, *exprs: sp.Expr, factor: int = 1) -> None:
         """Refuse before building a node whose tree would pass the limits."""
-        size, nesting = 0, 0
+        size, nesting, pieces = 0, 0, 0
         for expr in exprs:
-            s, n = self._measure(expr)
-            size, nesting = size + s, max(nesting, n)
+            s, n, p = self._measure(expr)
+            size, nesting, pieces = size + s, max(nesting, n), max(pieces, p)
+        if factor > 1 and pieces + 1 > self.limits.max_minmax_nesting:  # before SymPy folds the Piecewise
+            raise InputError(L.over("the nesting of max and min", pieces + 1, self.limits.max_minmax_nesting))
         if factor * size > self.limits.max_nodes:
             raise InputError(L.over("the size of the formula in nodes (max and min double it)", factor * size,
                                     self.limits.max_nodes))
