@@ -7,7 +7,8 @@ Each limit is checked *before* the work that would exceed it, and a violation is
 limit                      value        what it bounds
 =========================  ===========  =============================================================
 MAX_INPUT_BYTES            1,000,000    a spec or claims file, read before parsing
-MAX_YAML_DEPTH             64           nesting of YAML lists and mappings (checked on the event stream)
+MAX_YAML_DEPTH             64           nesting of YAML lists and mappings (checked on the event stream,
+                                        with the length of the lists layers, examples and inputs)
 MAX_YAML_NODES             200,000      YAML nodes after aliases are expanded (billion laughs)
 MAX_SCALAR_CHARS           100,000      one YAML scalar (a description, a name, a formula)
 MAX_NUMBER_CHARS           100          a YAML number as written (Python refuses ints > 4,300 digits)

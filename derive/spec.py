@@ -50,7 +50,8 @@ def load_network(path: str | Path) -> Network:
 
 def parse_network(text: str, file: str = "<net.yaml>") -> Network:
     """Validate the YAML text of a network description."""
-    located = load_yaml(text, file)
+    located = load_yaml(text, file, {"layers": limits.MAX_LAYERS, "examples": limits.MAX_EXAMPLES,
+                                     "inputs": limits.MAX_UNITS})
     r = Reader(located)
     doc = r.mapping(located.data, (), TOP_KEYS, "the network description")
     for required in ("inputs", "layers", "loss"):

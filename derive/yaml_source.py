@@ -14,6 +14,8 @@ from .errors import InputError
 
 Path = tuple[Any, ...]
 #: a plain scalar such as 1e-8 or 2E+3: a float in YAML 1.2, text in the YAML 1.1 PyYAML implements
+#: libyaml's parser where PyYAML was built with it (10× faster on big files), else the pure-Python one
+_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _EXPONENT_FLOAT = re.compile(r"^[-+]?(\d+(\.\d*)?|\.\d+)[eE][-+]?\d+$")
 
@@ -41,22 +43,66 @@ class Located:
         return InputError(message, self.file, self.line(path))
 
 
-def _check_shape(text: str, file: str) -> None:
-    """Size and nesting, on the event stream (iterative), before anything recursive runs."""
+def _check_shape(text: str, file: str, top_lists: dict[str, int]) -> None:
+    """Size, nesting and the length of top-level lists, on the event stream (iterative), before
+    anything recursive runs: libyaml's fast parser first, PyYAML's for the wording of an error."""
     size = len(text.encode("utf-8", "surrogatepass"))
     if size > limits.MAX_INPUT_BYTES:
         raise InputError(limits.over("the file size in bytes", size, limits.MAX_INPUT_BYTES), file)
-    depth = 0
-    for event in yaml.parse(text, Loader=yaml.SafeLoader):
-        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
-            depth += 1
-            if depth > limits.MAX_YAML_DEPTH:
-                raise InputError(limits.over("the nesting depth of lists and mappings", depth,
-                                             limits.MAX_YAML_DEPTH), file, event.start_mark.line + 1)
+    try:
+        _scan(text, file, top_lists, _FAST_LOADER)
+    except yaml.YAMLError:
+        _scan(text, file, top_lists, yaml.SafeLoader)  # raises the error as PyYAML words it
+
+
+@dataclass
+class _Frame:
+    mapping: bool
+    expect_key: bool = True
+    key: Any = None
+    key_line: int = 0
+    count: int = 0
+    limit: int | None = None
+    name: str = ""
+
+
+def _scan(text: str, file: str, top_lists: dict[str, int], loader: type) -> None:
+    frames: list[_Frame] = []
+
+    def enter_node(event: yaml.Event) -> _Frame | None:
+        parent = frames[-1] if frames else None
+        if parent is not None and not parent.mapping:
+            parent.count += 1
+        return parent
+
+    def leave_node() -> None:
+        if frames and frames[-1].mapping:
+            frames[-1].expect_key = not frames[-1].expect_key
+
+    for event in yaml.parse(text, Loader=loader):
+        line = event.start_mark.line + 1 if event.start_mark is not None else None
+        if isinstance(event, (yaml.ScalarEvent, yaml.AliasEvent)):
+            parent = enter_node(event)
+            if isinstance(event, yaml.ScalarEvent):
+                _check_scalar(event.value, file, line)
+                if parent is not None and parent.mapping and parent.expect_key:
+                    parent.key, parent.key_line = event.value, line
+            leave_node()
+        elif isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            parent = enter_node(event)
+            frame = _Frame(isinstance(event, yaml.MappingStartEvent))
+            if len(frames) == 1 and parent.mapping and not parent.expect_key and not frame.mapping:
+                frame.limit, frame.name, frame.key_line = top_lists.get(parent.key), parent.key, parent.key_line
+            frames.append(frame)
+            if len(frames) > limits.MAX_YAML_DEPTH:
+                raise InputError(limits.over("the nesting depth of lists and mappings", len(frames),
+                                             limits.MAX_YAML_DEPTH), file, line)
         elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
-            depth -= 1
-        elif isinstance(event, yaml.ScalarEvent):
-            _check_scalar(event.value, file, event.start_mark.line + 1)
+            frame = frames.pop()
+            if frame.limit is not None and frame.count > frame.limit:
+                raise InputError(limits.over(f"the number of {frame.name}", frame.count, frame.limit), file,
+                                 frame.key_line)
+            leave_node()
 
 
 def _check_scalar(value: str, file: str, line: int) -> None:
@@ -66,14 +112,15 @@ def _check_scalar(value: str, file: str, line: int) -> None:
         raise InputError("text must be valid Unicode (a lone UTF-16 surrogate such as \\ud800 is not)", file, line)
 
 
-def load_yaml(text: str, file: str) -> Located:
+def load_yaml(text: str, file: str, top_lists: dict[str, int] | None = None) -> Located:
     """Parse YAML safely (no tags, no objects) and record the line of every node.
 
     The limits of ``derive.limits`` on size, nesting, nodes (aliases expanded) and numbers hold
-    before the work that would exceed them.
+    before the work that would exceed them; ``top_lists`` bounds the length of top-level lists
+    by key (``{"layers": 64}``).
     """
     try:
-        _check_shape(text, file)
+        _check_shape(text, file, top_lists or {})
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
