@@ -98,6 +98,7 @@ class Limits:
     max_nodes: int = L.MAX_FORMULA_NODES
     max_exp_nesting: int = L.MAX_EXP_NESTING
     max_minmax_nesting: int = L.MAX_MINMAX_NESTING
+    max_function_nesting: int = L.MAX_FUNCTION_NESTING
 
 
 DEFAULT_LIMITS = Limits()
@@ -108,31 +109,35 @@ class _Build(Transformer_NonRecursive):
         super().__init__()
         self.names = names
         self.limits = limits
-        self.sizes: dict[int, tuple[sp.Expr, int, int, int]] = {}  # id → (expr, size, exp and max nesting)
+        self.sizes: dict[int, tuple] = {}  # id → (expr, size, exp, max/min and function nesting)
 
-    def _measure(self, expr: sp.Expr) -> tuple[int, int, int]:
-        """Tree size (shared subtrees counted every time they occur), exponential nesting and
-        max/min (Piecewise) nesting, memoized."""
+    def _measure(self, expr: sp.Expr) -> tuple[int, int, int, int]:
+        """Tree size (shared subtrees counted every time they occur), and the nesting of
+        exponentials, of max/min (Piecewise) and of functions, memoized."""
         known = self.sizes.get(id(expr))
         if known is not None and known[0] is expr:
             return known[1:]
-        size, nesting, pieces = 1, 0, 0
+        size, nesting, pieces, calls = 1, 0, 0, 0
         for arg in expr.args:
-            s, n, p = self._measure(arg)
-            size, nesting, pieces = size + s, max(nesting, n), max(pieces, p)
+            s, n, p, c = self._measure(arg)
+            size, nesting, pieces, calls = size + s, max(nesting, n), max(pieces, p), max(calls, c)
         if isinstance(expr, (sp.exp, sp.sinh, sp.cosh)) or (isinstance(expr, sp.Pow) and not expr.exp.is_number):
             nesting += 1
         if isinstance(expr, sp.Piecewise):
             pieces += 1
-        self.sizes[id(expr)] = (expr, size, nesting, pieces)
-        return size, nesting, pieces
+        if isinstance(expr, sp.Function):
+            calls += 1
+        self.sizes[id(expr)] = (expr, size, nesting, pieces, calls)
+        return size, nesting, pieces, calls
 
     def _check_size(self, *exprs: sp.Expr, factor: int = 1) -> None:
         """Refuse before building a node whose tree would pass the limits."""
-        size, nesting, pieces = 0, 0, 0
+        size, nesting, pieces, calls = 0, 0, 0, 0
         for expr in exprs:
-            s, n, p = self._measure(expr)
-            size, nesting, pieces = size + s, max(nesting, n), max(pieces, p)
+            s, n, p, c = self._measure(expr)
+            size, nesting, pieces, calls = size + s, max(nesting, n), max(pieces, p), max(calls, c)
+        if calls > self.limits.max_function_nesting:
+            raise InputError(L.over("the nesting of functions (log(log(…)))", calls, self.limits.max_function_nesting))
         if factor > 1 and pieces + 1 > self.limits.max_minmax_nesting:  # before SymPy folds the Piecewise
             raise InputError(L.over("the nesting of max and min", pieces + 1, self.limits.max_minmax_nesting))
         if factor * size > self.limits.max_nodes:

@@ -23,6 +23,8 @@ MAX_FORMULA_CHARS          4,000        a formula (custom activation or loss, a 
 MAX_FORMULA_DEPTH          40           brackets nested in a formula
 MAX_FORMULA_NODES          5,000        SymPy nodes a formula builds (20 nested max() would be 2**20)
 MAX_EXP_NESTING            3            exp, sinh or cosh nested in one another (exp(exp(exp(exp(x)))))
+MAX_FUNCTION_NESTING       4            functions nested (tanh(log(1+exp(x))) is 3; SymPy's simplify of
+                                        log(…) nested 6 deep takes 10 s, 10 deep minutes)
 MAX_MINMAX_NESTING         2            max and min nested (clip: min(max(x, 0), 1)); SymPy folds deeper
                                         ones for seconds per level
 MAX_LITERAL_DIGITS         30           digits of a number in a formula
@@ -56,6 +58,7 @@ MAX_FORMULA_DEPTH = 40
 MAX_FORMULA_NODES = 5_000
 MAX_EXP_NESTING = 3
 MAX_MINMAX_NESTING = 2
+MAX_FUNCTION_NESTING = 4
 MAX_LITERAL_DIGITS = 30
 MAX_EXPONENT = 64
 MAX_INTEGER_BITS = 4_096

@@ -89,6 +89,8 @@ def _in_worker(function: Callable[[], T], seconds: float, memory_mb: int) -> T:
 
             limit = _vm_bytes() + memory_mb * 2**20
             resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+            cpu = int(seconds) + 2  # a worker whose caller died still stops (SIGXCPU)
+            resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
             try:
                 outcome = ("value", function())
             except MemoryError:

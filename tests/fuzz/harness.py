@@ -59,13 +59,15 @@ def _vm_bytes() -> int:
         return int(handle.read().split()[0]) * resource.getpagesize()
 
 
-def _child(args: list[str], workdir: str, memory_mb: int, out_fd: int, err_fd: int) -> None:
+def _child(args: list[str], workdir: str, memory_mb: int, deadline_s: float, out_fd: int, err_fd: int) -> None:
     """In the forked worker: run ``derive ARGS`` and leave with the exit code."""
     code = _TRACEBACK_EXIT
     try:
         os.chdir(workdir)
         limit = _vm_bytes() + memory_mb * 2**20
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        cpu = int(deadline_s) + 5  # nothing it starts outlives the case for long
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
         os.dup2(out_fd, 1)
         os.dup2(err_fd, 2)
         sys.stdout = io.TextIOWrapper(os.fdopen(1, "wb", closefd=False), encoding="utf-8", line_buffering=True)
@@ -111,7 +113,7 @@ def run_case(args: list[str], files: dict[str, bytes], deadline_s: float = 20.0,
         start = time.monotonic()
         pid = os.fork()
         if pid == 0:
-            _child(args, workdir, memory_mb, out_fd, err_fd)
+            _child(args, workdir, memory_mb, deadline_s, out_fd, err_fd)
         os.close(out_fd)
         os.close(err_fd)
         status = None

@@ -162,9 +162,11 @@ def case(text: str, place: str, codegen: bool = False) -> tuple[list[str], dict[
 
 
 def hostile_cases(places: tuple[str, ...] = PLACES, codegen: bool = True):
-    """Every string in every place (names and descriptions also through codegen)."""
-    for text in STRINGS:
-        for place in places:
+    """Every string in every place (names and descriptions also through codegen), in rounds: the
+    first round puts every string in one place (rotating), the next in the next place, and so on."""
+    for round_ in range(len(places)):
+        for i, text in enumerate(STRINGS):
+            place = places[(i + round_) % len(places)]
             yield case(text, place)
             if codegen and place in ("name", "description"):
                 yield case(text, place, codegen=True)
