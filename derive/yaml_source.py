@@ -138,11 +138,28 @@ def load_yaml(text: str, file: str, top_lists: dict[str, int] | None = None) -> 
     constructor = yaml.SafeLoader("")
     budget = [limits.MAX_YAML_NODES]
 
+    open_nodes: set[int] = set()  # the collections being built: an alias to one of them is a cycle
+
     def build(node: yaml.Node, path: Path | None) -> Any:
         budget[0] -= 1
         if budget[0] < 0:
             raise InputError(limits.over("the number of YAML values (aliases expanded)", limits.MAX_YAML_NODES + 1,
                                          limits.MAX_YAML_NODES), file, node.start_mark.line + 1)
+        if isinstance(node, yaml.CollectionNode):
+            if id(node) in open_nodes:
+                raise InputError("a YAML alias refers to a list or mapping that contains it", file,
+                                 node.start_mark.line + 1)
+            if len(open_nodes) >= limits.MAX_YAML_DEPTH:
+                raise InputError(limits.over("the nesting depth of lists and mappings (aliases expanded)",
+                                             len(open_nodes) + 1, limits.MAX_YAML_DEPTH), file, node.start_mark.line + 1)
+            open_nodes.add(id(node))
+            try:
+                return build_collection(node, path)
+            finally:
+                open_nodes.discard(id(node))
+        return build_scalar(node, path)
+
+    def build_collection(node: yaml.CollectionNode, path: Path | None) -> Any:
         if path is not None:
             located.lines.setdefault(path, node.start_mark.line + 1)
         if isinstance(node, yaml.MappingNode):
@@ -158,9 +175,11 @@ def load_yaml(text: str, file: str, top_lists: dict[str, int] | None = None) -> 
                 located.lines[path + (key,)] = key_node.start_mark.line + 1
                 result[key] = build(value_node, path + (key,))
             return result
-        if isinstance(node, yaml.SequenceNode):
-            return [build(item, path + (i,)) for i, item in enumerate(node.value)]
+        return [build(item, path + (i,)) for i, item in enumerate(node.value)]
+
+    def build_scalar(node: yaml.Node, path: Path | None) -> Any:
         if path is not None:
+            located.lines.setdefault(path, node.start_mark.line + 1)
             located.raw[path] = node.value
         if node.tag == "tag:yaml.org,2002:str" and node.style is None and _EXPONENT_FLOAT.match(node.value):
             return float(node.value)  # 1e-8 is a number (YAML 1.2); PyYAML's YAML 1.1 reads it as text

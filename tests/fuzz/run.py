@@ -1,6 +1,7 @@
 """The long fuzz run: ``python tests/fuzz/run.py --minutes N [--seed S] [--out DIR]``.
 
-Mutates the shipped specs and claims files, runs each case through derive's console entry point
+Alternates the hostile corpus (tests/fuzz/hostile.py: every string in every place, in rounds) with
+mutations of the shipped specs and claims files, runs each case through derive's console entry point
 in a forked worker (memory cap, deadline), prints counts by outcome and keeps every failing
 input as a reproducer: DIR/OUTCOME/NNNNN/ with the files, ``args.txt`` (the command line,
 run it in that folder: ``derive $(cat args.txt)``), ``mutation.txt`` and ``stderr.txt``.
@@ -58,16 +59,21 @@ def main() -> int:
             where = save(options.out, outcome.kind, number, args, files, f"{group}: {note}", outcome.stderr)
             print(f"{outcome.kind:10s} {where}  {note[:80]!r}", flush=True)
 
-    if not options.no_hostile:
-        for args, files, note in hostile_cases():
-            one("hostile", args, files, note)
+    # hostile and mutated cases alternate, so that a short run counts both
+    hostile = iter(() if options.no_hostile else hostile_cases())
+    total_hostile = 0 if options.no_hostile else sum(1 for _ in hostile_cases())
     while time.monotonic() < end:
-        case = make_case(rng)
-        one("fuzz", case.args, case.files, case.mutation)
+        case = next(hostile, None)
+        if case is not None:
+            one("hostile", *case)
+        if time.monotonic() < end:
+            fuzz = make_case(rng)
+            one("fuzz", fuzz.args, fuzz.files, fuzz.mutation)
     for group, counts in results.items():
         total = sum(counts.values())
         shown = ", ".join(f"{kind} {counts[kind]}" for kind in OUTCOMES if counts[kind])
-        print(f"{group}: {total} cases: {shown or 'none'}")
+        of = f" (of the corpus's {total_hostile})" if group == "hostile" else ""
+        print(f"{group}: {total} cases{of}: {shown or 'none'}")
     return 1 if any(counts[k] for counts in results.values() for k in BAD) else 0
 
 
