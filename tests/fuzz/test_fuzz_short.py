@@ -31,5 +31,6 @@ def test_mutated_inputs_end_cleanly():
         ran += 1
         if outcome.kind in BAD:
             failures.append((outcome.kind, case.args, case.mutation, outcome.stderr[-600:]))
+    print(f"{ran} mutated cases in {time.monotonic() - start:.0f} s")
     assert ran >= MIN_CASES, ran
     assert not failures, failures[:3]
