@@ -2,7 +2,8 @@
 memory cap (RLIMIT_AS) and a deadline, and classify what happened.
 
 Outcomes: ``ok`` (exit 0 or 1, no traceback), ``clean`` (exit 2 and one line ``derive: error: …``),
-``traceback``, ``memory`` (a MemoryError), ``hang`` (past the deadline, killed), ``multiline`` (exit 2
+``traceback``, ``memory`` (a MemoryError), ``hang`` (past the deadline in CPU time, or four times
+the deadline in wall-clock time; killed), ``multiline`` (exit 2
 but more than one line, or not the ``derive: error:`` form), ``crash`` (killed by a signal, or any
 other exit code), ``executed`` (a canary file appeared: the input ran code).
 """
@@ -31,6 +32,7 @@ _PY_DANGER = {"__import__", "eval", "exec", "open", "compile", "system", "getatt
               "__class__", "__subclasses__", "__globals__"}
 CANARY = "CANARY_PWNED"
 _TRACEBACK_EXIT, _MEMORY_EXIT = 70, 71
+WALL_FACTOR = 4
 
 
 @dataclass
@@ -121,7 +123,10 @@ def run_case(args: list[str], files: dict[str, bytes], deadline_s: float = 20.0,
             done, status = os.waitpid(pid, os.WNOHANG)
             if done:
                 break
-            if time.monotonic() - start > deadline_s:
+            # a hang: past the deadline in CPU time (a loaded machine must not make one), or in
+            # wall-clock time past WALL_FACTOR times the deadline
+            wall = time.monotonic() - start
+            if wall > deadline_s and (_cpu_seconds(pid) > deadline_s or wall > WALL_FACTOR * deadline_s):
                 os.kill(pid, signal.SIGKILL)
                 os.waitpid(pid, 0)
                 status = None
@@ -160,6 +165,16 @@ def _inspect(workdir: Path, inputs: set[str]) -> str | None:
                 if isinstance(node, ast.Attribute) and node.attr in _PY_DANGER:
                     return "injected"
     return None
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a running process (Linux /proc), or 0 where it cannot be read."""
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
 
 
 def _classify(code: int, stderr: str, executed: bool) -> str:
