@@ -16,6 +16,7 @@ MAX_LAYERS                 64           layers in a network
 MAX_UNITS                  100,000      units in one layer, and inputs
 MAX_PARAMETERS             300,000      weights and biases in all (--json prints ~120 bytes each)
 MAX_SOFTMAX_UNITS          1,000        units of a softmax output (its Jacobian is units²)
+MAX_HYPERPARAMETER         1,000,000    |a hyperparameter| (a log base of 1e308 reaches NumPy as an integer)
 MAX_EXAMPLES               10,000       examples in a spec
 MAX_TRAIN_WORK             10**8        train.steps × examples × parameters
 MAX_TRAIN_STEPS            10,000       train.steps (a step costs ~0.4 ms even for a tiny net)
@@ -51,6 +52,7 @@ MAX_UNITS = 100_000
 MAX_PARAMETERS = 300_000
 MAX_SOFTMAX_UNITS = 1_000
 MAX_EXAMPLES = 10_000
+MAX_HYPERPARAMETER = 1_000_000
 MAX_TRAIN_STEPS = 10_000
 MAX_TRAIN_WORK = 10**8
 MAX_FORMULA_CHARS = 4_000

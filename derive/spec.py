@@ -217,6 +217,8 @@ def _hyperparameters(r: Reader, item: dict, path: tuple, params: tuple[Hyperpara
         if param.name in item:
             where = path + (param.name,)
             value = r.number(param.resolve(item[param.name]), where, param.name)
+            if abs(value) > limits.MAX_HYPERPARAMETER:
+                raise r.fail(where, limits.over(f"|{param.name}|", abs(value), limits.MAX_HYPERPARAMETER))
             problem = param.check(value)
             if problem is not None:
                 raise r.fail(where, problem)

@@ -127,6 +127,13 @@ def test_parameter_count_limit():
         parse_network(spec, "n.yaml")
 
 
+def test_hyperparameter_magnitude():
+    """Found by the fuzzer: a log base of 1e308 reached NumPy as a Python integer (TypeError)."""
+    spec = OFFICE.replace("base: 10", "base: 1.0e+308")
+    with pytest.raises(InputError, match=r"\|base\| is 1e\+308; at most 1,000,000"):
+        parse_network(spec, "n.yaml")
+
+
 # -- custom formulas -------------------------------------------------------------------------------
 
 def custom(formula: str) -> str:
