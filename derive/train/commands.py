@@ -165,7 +165,7 @@ def evaluate(run_dir: str, source: str) -> None:
       derive evaluate runs/digits_64_32_10 --data digits
     """
     from .data import load_data
-    from .fit import predicted_classes
+    from .loop import predicted_classes
     from .run_dir import load_run
 
     model, _ = load_run(run_dir)
@@ -193,7 +193,7 @@ def predict(run_dir: str, source: str, output: str | None) -> None:
     from derive.cli import write_output
 
     from .data import load_data
-    from .fit import predicted_classes
+    from .loop import predicted_classes
     from .run_dir import load_run
 
     model, _ = load_run(run_dir)

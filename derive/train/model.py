@@ -16,7 +16,7 @@ from derive.model import Network
 from derive.optimizers import Optimizer, make_optimizer
 
 from .data import Dataset, Standardizer, split
-from .fit import Callback, FitResult, Settings, Split, fit_loop, predicted_classes
+from .loop import Callback, FitResult, Settings, Split, fit_loop, predicted_classes
 from .history import Epoch
 from .kernels import Kernels, module_for, with_optimizer
 

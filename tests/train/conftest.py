@@ -38,3 +38,12 @@ def iris():
 
     X, y = load_iris(return_X_y=True)
     return X, y
+
+
+@pytest.fixture(scope="session")
+def float32_model(iris, kernel_cache):
+    """The iris net trained briefly with float32 kernels (one more compilation, shared)."""
+    from derive.train import Model
+
+    X, y = iris
+    return Model(SPEC, dtype="float32", epochs=3, standardize=True).fit(X, y)
