@@ -64,11 +64,30 @@ def load_data(source: str, inputs: int, outputs: int, *, targets: bool = True,
     return _npz(path, inputs, outputs, targets, every_class)
 
 
-def _bundled(name: str) -> tuple[np.ndarray, np.ndarray]:
-    from sklearn import datasets
+#: the files of scikit-learn's bundled sets (sklearn/datasets/data), and whether they start with
+#: a header "examples,features,class names…"
+_FILES = {"digits": ("digits.csv.gz", False), "iris": ("iris.csv", True), "wine": ("wine_data.csv", True),
+          "breast_cancer": ("breast_cancer.csv", True)}
 
-    bunch = getattr(datasets, f"load_{name}")()
-    return np.asarray(bunch.data, dtype=np.float64), np.asarray(bunch.target)
+
+def _bundled(name: str) -> tuple[np.ndarray, np.ndarray]:
+    """Features and labels of a bundled set, read from scikit-learn's own copy without importing
+    scikit-learn (seconds on a busy machine); through its loader if the file is not where expected."""
+    import importlib.util
+
+    file, header = _FILES[name]
+    spec = importlib.util.find_spec("sklearn")
+    if spec is None or not spec.submodule_search_locations:
+        raise InputError("the bundled data sets need scikit-learn (pip install scikit-learn)", name)
+    path = Path(spec.submodule_search_locations[0]) / "datasets" / "data" / file
+    try:
+        values = np.loadtxt(path, delimiter=",", skiprows=1 if header else 0)
+    except OSError:
+        from sklearn import datasets
+
+        bunch = getattr(datasets, f"load_{name}")()
+        return np.asarray(bunch.data, dtype=np.float64), np.asarray(bunch.target)
+    return values[:, :-1], values[:, -1].astype(np.int64)
 
 
 def _check_columns(source: str, X: np.ndarray, inputs: int) -> None:

@@ -105,3 +105,14 @@ def test_stratified_split_and_standardizer():
     np.testing.assert_allclose(scale(train.X).std(axis=0), 1)
     again = Standardizer.from_json(scale.to_json())
     np.testing.assert_array_equal(again(val.X), scale(val.X))
+
+
+@pytest.mark.parametrize("name, inputs, outputs", [("digits", 64, 10), ("iris", 4, 3), ("wine", 13, 3),
+                                                   ("breast_cancer", 30, 1)])
+def test_bundled_files_read_as_scikit_learn_loads_them(name, inputs, outputs):
+    from sklearn import datasets
+
+    X, y = getattr(datasets, f"load_{name}")(return_X_y=True)
+    data = load_data(name, inputs, outputs, every_class=True)
+    np.testing.assert_array_equal(data.X, X)
+    np.testing.assert_array_equal(data.labels, y)
