@@ -75,7 +75,11 @@ def train(net: str, source: str, epochs: int, batch_size: int, lr: float | None,
                   validation_fraction=val_fraction, early_stopping=patience, seed=seed, dtype=dtype,
                   standardize=standardize, callbacks=(progress, checkpoints))
     if show:
-        click.echo(f"{network.name}: {data.rows} examples from {source}; loading the kernels …", err=True)
+        from .kernels import module_file, with_optimizer
+
+        fresh = not module_file(with_optimizer(network, chosen), dtype).is_file()
+        doing = "generating and compiling the kernels (once per spec)" if fresh else "loading the kernels"
+        click.echo(f"{network.name}: {data.rows} examples from {source}; {doing} …", err=True)
     try:
         model.fit(data.X, data.labels if data.labels is not None else data.Y)
     except KeyboardInterrupt:  # before the first epoch (while compiling): nothing to keep
@@ -100,14 +104,14 @@ class _Progress:
     """A tqdm bar per epoch with loss, validation loss and accuracy (nothing when not shown)."""
 
     def __init__(self, epochs: int, name: str, show: bool) -> None:
-        self.bar = None
-        if show:
-            from tqdm import tqdm
-
-            self.bar = tqdm(total=epochs, desc=name, unit="epoch", file=sys.stderr, dynamic_ncols=True,
-                            leave=True)
+        self.epochs, self.name, self.show, self.bar = epochs, name, show, None
 
     def __call__(self, model, record) -> None:
+        if self.show and self.bar is None:  # opened at the first epoch: its clock starts after compiling
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=self.epochs, desc=self.name, unit="epoch", file=sys.stderr, dynamic_ncols=True,
+                            leave=True)
         if self.bar is not None:
             postfix = {"loss": f"{record.train_loss:.4f}"}
             if record.val_loss == record.val_loss:
@@ -120,7 +124,7 @@ class _Progress:
     def close(self) -> None:
         if self.bar is not None:
             self.bar.close()
-            self.bar = None
+        self.bar, self.show = None, False
 
 
 class _Checkpoints:

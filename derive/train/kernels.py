@@ -64,13 +64,17 @@ def with_optimizer(network: Network, optimizer: Optimizer | None) -> Network:
     return network if optimizer is None else replace(network, optimizer=optimizer)
 
 
+def module_file(network: Network, dtype: str = "float64") -> Path:
+    """Where the module of ``network`` is (or will be) cached."""
+    return cache_dir() / f"derive_kernels_{network.name}_{dtype}_{cache_key(network, dtype)}.py"
+
+
 def module_for(network: Network, dtype: str = "float64") -> tuple[ModuleType, Path, bool]:
     """The imported module, its file, and whether it was generated now (False: from the cache)."""
     from derive.codegen.emit import generate
 
-    key = cache_key(network, dtype)
-    name = f"derive_kernels_{network.name}_{dtype}_{key}"
-    path = cache_dir() / f"{name}.py"
+    path = module_file(network, dtype)
+    name = path.stem
     fresh = not path.is_file()
     if fresh:
         module = generate(network, dtype)
