@@ -220,22 +220,22 @@ def _from_targets(source: str, X: np.ndarray, Y: np.ndarray, lines: list[int] | 
 
 
 def split(data: Dataset, fraction: float, seed: int) -> tuple[Dataset, Dataset | None]:
-    """A random (train, validation) split; stratified by class when there are labels."""
+    """A random (train, validation) split; stratified by class when there are labels. ValueError
+    when one side would be empty."""
     if fraction <= 0:
         return data, None
     rng = np.random.default_rng(seed)
     if data.labels is None:
-        order = rng.permutation(data.rows)
-        n_val = max(1, int(round(fraction * data.rows)))
-        return data.subset(np.sort(order[n_val:])), data.subset(np.sort(order[:n_val]))
-    val = []
-    for label in np.unique(data.labels):
-        members = rng.permutation(np.flatnonzero(data.labels == label))
-        val.extend(members[: int(round(fraction * len(members)))])
+        val = rng.permutation(data.rows)[: int(round(fraction * data.rows))]
+    else:
+        val = []
+        for label in np.unique(data.labels):
+            members = rng.permutation(np.flatnonzero(data.labels == label))
+            val.extend(members[: int(round(fraction * len(members)))])
     val_rows = np.sort(np.asarray(val, dtype=np.int64))
     if len(val_rows) == 0 or len(val_rows) == data.rows:
-        raise InputError(f"a validation fraction of {fraction:g} leaves no examples for one side "
-                         f"({data.rows} rows)", data.source)
+        raise ValueError(f"a validation fraction of {fraction:g} leaves no examples for one side "
+                         f"({data.rows} rows)")
     train_rows = np.setdiff1d(np.arange(data.rows), val_rows)
     return data.subset(train_rows), data.subset(val_rows)
 

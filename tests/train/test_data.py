@@ -116,3 +116,12 @@ def test_bundled_files_read_as_scikit_learn_loads_them(name, inputs, outputs):
     data = load_data(name, inputs, outputs, every_class=True)
     np.testing.assert_array_equal(data.X, X)
     np.testing.assert_array_equal(data.labels, y)
+
+
+def test_a_split_that_leaves_one_side_empty_is_refused():
+    data = load_data("iris", 4, 3)
+    with pytest.raises(ValueError, match="leaves no examples"):
+        split(data.subset(np.arange(3)), 0.1, seed=0)  # 10 % of three examples rounds to none
+    unlabelled = type(data)("x", data.X[:10], data.Y[:10], None)
+    train, val = split(unlabelled, 0.3, seed=0)
+    assert (train.rows, val.rows) == (7, 3)
