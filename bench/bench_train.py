@@ -11,7 +11,8 @@ rate, batch size and epochs, and no L2 penalty, no early stopping. Wall times in
 compilation: derive's first fit generates and compiles its module into an empty cache; the
 "cached" row is a second fit, the kernels already compiled. All methods run on one thread
 (threadpoolctl for BLAS, torch.set_num_threads(1)), so that a shared machine's other load hurts
-them alike; the ratios within one run are what to read.
+them alike; the ratios within one run are what to read, and on a busy machine the CPU seconds
+(this process's, all threads) more than the wall seconds.
 """
 
 from __future__ import annotations
@@ -61,9 +62,10 @@ def split(X, y):
 
 
 def timed(function):
-    start = time.perf_counter()
+    """Accuracy, wall seconds, and CPU seconds of this process (all its threads)."""
+    start, cpu = time.perf_counter(), time.process_time()
     accuracy = function()
-    return accuracy, time.perf_counter() - start
+    return accuracy, time.perf_counter() - start, time.process_time() - cpu
 
 
 def run_derive(network, optimizer, lr, epochs, batch, data):
@@ -110,8 +112,10 @@ def run_torch(optimizer, hidden, lr, epochs, batch, data):
     return float((predicted == y_test).mean())
 
 
-def cli_times(epochs: int) -> tuple[float, float]:
-    """Wall time of `derive train` on digits in a fresh process: empty kernel cache, then warm."""
+def cli_times(epochs: int) -> list[tuple[float, float]]:
+    """Wall and CPU seconds of `derive train` on digits in a fresh process: empty kernel cache, then warm."""
+    import resource
+
     spec = ROOT / "examples" / "digits_64_32_10.yaml"
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "DERIVE_CACHE_DIR": str(Path(tmp) / "cache"), "PYTHONPATH": str(ROOT)}
@@ -119,10 +123,12 @@ def cli_times(epochs: int) -> tuple[float, float]:
                    str(epochs), "--out", str(Path(tmp) / "run"), "--quiet"]
         times = []
         for _ in range(2):
-            start = time.perf_counter()
+            start, before = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
             subprocess.run(command, env=env, check=True, capture_output=True)
-            times.append(time.perf_counter() - start)
-    return times[0], times[1]
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+            times.append((time.perf_counter() - start, cpu))
+    return times
 
 
 def main() -> None:
@@ -159,19 +165,24 @@ def main() -> None:
                     ("PyTorch eager", lambda: run_torch(optimizer, hidden, lr, epochs, batch, data)),
                 ]
                 results = [(label, *timed(case)) for label, case in cases]
-                base = results[0][2]
-                for label, accuracy, seconds in results:
-                    rows.append((name, optimizer, label, epochs, batch, accuracy, seconds, seconds / base))
-                    print(f"{name:24} {optimizer:5} {label:27} {accuracy:.4f} {seconds:8.2f} s", flush=True)
+                base, cached = results[0][2], results[1][3]
+                for label, accuracy, seconds, cpu in results:
+                    rows.append((name, optimizer, label, epochs, batch, accuracy, seconds, cpu, seconds / base,
+                                 cpu / cached))
+                    print(f"{name:26} {optimizer:5} {label:27} {accuracy:.4f} {seconds:8.2f} s {cpu:8.2f} s cpu",
+                          flush=True)
     print()
-    print("| data | optimizer | method | epochs | batch | test accuracy | wall s | × derive (compile incl.) |")
-    print("|---|---|---|---:|---:|---:|---:|---:|")
-    for name, optimizer, label, epochs, batch, accuracy, seconds, ratio in rows:
-        print(f"| {name} | {optimizer} | {label} | {epochs} | {batch} | {accuracy:.4f} | {seconds:.2f} | {ratio:.2f} |")
+    print("| data | optimizer | method | epochs | batch | test accuracy | wall s | cpu s "
+          "| wall ÷ derive's (compile incl.) | cpu ÷ derive's (cached) |")
+    print("|---|---|---|---:|---:|---:|---:|---:|---:|---:|")
+    for name, optimizer, label, epochs, batch, accuracy, seconds, cpu, ratio, cpu_ratio in rows:
+        print(f"| {name} | {optimizer} | {label} | {epochs} | {batch} | {accuracy:.4f} | {seconds:.2f} | {cpu:.2f} "
+              f"| {ratio:.2f} | {cpu_ratio:.2f} |")
     if not args.no_cli:
-        fresh, warm = cli_times(args.epochs)
+        (fresh, fresh_cpu), (warm, warm_cpu) = cli_times(args.epochs)
         print(f"\n`derive train examples/digits_64_32_10.yaml --data digits --epochs {args.epochs}` in a fresh "
-              f"process: {fresh:.2f} s with an empty kernel cache, {warm:.2f} s with a warm one")
+              f"process: {fresh:.2f} s ({fresh_cpu:.2f} s cpu) with an empty kernel cache, "
+              f"{warm:.2f} s ({warm_cpu:.2f} s cpu) with a warm one")
 
 
 if __name__ == "__main__":
