@@ -16,7 +16,11 @@ a page cropped to the picture.
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import tempfile
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from ..notation import Name
 from ..report import Report
@@ -360,3 +364,21 @@ def render_figure(report: Report, values: tuple[str, ...] = (), standalone: bool
                           r"\shipout\vbox{\kern6pt\hbox{\usebox\derivefigure}}", r"\end{document}", ""])
     guard = r"\resizebox{\ifdim\width>\linewidth\linewidth\else\width\fi}{!}{%"
     return "\n".join([head, r"% needs \usepackage{tikz} in the preamble", guard, picture + "%", "}", ""])
+
+
+def figure_png(document: str, dpi: int = 150) -> bytes | None:
+    """A standalone figure document as PNG bytes (pdflatex, then pdftoppm); None when either tool
+    or TikZ is missing, or the document does not compile."""
+    if shutil.which("pdflatex") is None or shutil.which("pdftoppm") is None:
+        return None
+    with tempfile.TemporaryDirectory(prefix="derive-figure-") as tmp:
+        folder = Path(tmp)
+        (folder / "figure.tex").write_text(document, encoding="utf-8")
+        try:
+            subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "figure.tex"], cwd=folder,
+                           capture_output=True, timeout=120, check=True)
+            subprocess.run(["pdftoppm", "-png", "-r", str(dpi), "-singlefile", "figure.pdf", "figure"],
+                           cwd=folder, capture_output=True, timeout=60, check=True)
+        except (subprocess.SubprocessError, OSError):
+            return None
+        return (folder / "figure.png").read_bytes()
