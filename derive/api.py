@@ -9,6 +9,7 @@ reads the report (derive.report) and lays it out (derive.render).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -212,7 +213,8 @@ class Derivation:
         s = self.report.chain.s
         symbol = next((p for p in s.parameters() if parameter in (p.name, s.names[p].text, s.ids[p])), None)
         if symbol is None:
-            known = ", ".join(p.name for p in s.parameters())
+            known = ", ".join(sorted((p.name for p in s.parameters()),
+                                     key=lambda n: [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", n)]))
             raise KeyError(f"no parameter {parameter!r}; the parameters are {known}")
         # the rows ∂E/∂θ = … of every section that has one: the chain, the closed form, the numbers
         rows = [row for sec in self.document.sections for row in sec.rows
