@@ -20,6 +20,7 @@ import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from ..notation import Name
@@ -36,6 +37,7 @@ ROW_SEP = 1.9  # cm between units of a column, at first
 LABEL_PT = 7.0  # \scriptsize in a 10 pt document
 NODE_PT = 8.0  # \footnotesize
 PT = 2.54 / 72.27  # cm per pt
+ARROW = 0.15  # cm kept free around a node for the arrow heads
 MARGIN = (0.08, 0.03)  # cm kept free around a label, horizontally and vertically
 POSITIONS = (0.5, 0.32, 0.68, 0.22, 0.78, 0.41, 0.59, 0.27, 0.73, 0.16, 0.84, 0.36, 0.64, 0.46, 0.54)
 
@@ -76,6 +78,7 @@ class Figure:
     nodes: list[Node] = field(default_factory=list)
     edges: list[Edge] = field(default_factory=list)
     note: str = ""  # what the numbers are, as a LaTeX comment and caption
+    attempts: int = 0  # spacings tried before every label had a free place
 
 
 def shown_units(n: int) -> list[int | None]:
@@ -214,6 +217,7 @@ def _space_columns(fig: Figure, columns: list[list[Node]], diameter: float) -> N
             n.x = n.col * gap if n.kind != "loss" else (n.col - 0.5) * gap + diameter + 1.2
             n.y = n.row * rows
         if place_labels(fig) == 0:
+            fig.attempts = attempt + 1
             return
         rows *= 1.12
         gap *= 1.05
@@ -230,6 +234,7 @@ class Box:
     hw: float
     hh: float
 
+    @cached_property
     def corners(self) -> list[tuple[float, float]]:
         out = []
         for sw, sh in ((1, 1), (1, -1), (-1, -1), (-1, 1)):
@@ -243,7 +248,8 @@ class Box:
 
 
 def node_box(n: Node) -> Box:
-    return Box(n.x, n.y, 1.0, 0.0, n.width / 2, n.height / 2)
+    """A node's box, with room left for the arrow heads that end on it."""
+    return Box(n.x, n.y, 1.0, 0.0, n.width / 2 + ARROW, n.height / 2 + ARROW)
 
 
 def label_box(edge: Edge, pos: float) -> Box:
@@ -265,10 +271,13 @@ def _ends(edge: Edge) -> tuple[tuple[float, float], tuple[float, float]]:
 
 def overlaps(a: Box, b: Box) -> bool:
     """Whether two turned rectangles overlap (separating axis test)."""
+    reach = a.hw + a.hh + b.hw + b.hh
+    if abs(a.cx - b.cx) >= reach or abs(a.cy - b.cy) >= reach:
+        return False
     for box in (a, b):
         for ax, ay in ((box.ux, box.uy), (-box.uy, box.ux)):
-            pa = [x * ax + y * ay for x, y in a.corners()]
-            pb = [x * ax + y * ay for x, y in b.corners()]
+            pa = [x * ax + y * ay for x, y in a.corners]
+            pb = [x * ax + y * ay for x, y in b.corners]
             if max(pa) <= min(pb) or max(pb) <= min(pa):
                 return False
     return True
@@ -276,6 +285,10 @@ def overlaps(a: Box, b: Box) -> bool:
 
 def crosses(box: Box, a: tuple[float, float], b: tuple[float, float]) -> bool:
     """Whether the segment a–b passes through ``box`` (Liang–Barsky, in the box's own frame)."""
+    reach = box.hw + box.hh
+    if (max(a[0], b[0]) < box.cx - reach or min(a[0], b[0]) > box.cx + reach
+            or max(a[1], b[1]) < box.cy - reach or min(a[1], b[1]) > box.cy + reach):
+        return False
     (ax, ay), (bx, by) = box.local(*a), box.local(*b)
     t0, t1 = 0.0, 1.0
     dx, dy = bx - ax, by - ay
@@ -307,17 +320,23 @@ def place_labels(fig: Figure, sweeps: int = 6) -> int:
     def clash(i: int, p: float, k: int, q: float) -> bool:
         key = (i, p, k, q) if i < k else (k, q, i, p)
         if key not in cache:
-            a, b = boxes[i, p], boxes[k, q]
-            near = abs(a.cx - b.cx) < a.hw + a.hh + b.hw + b.hh and abs(a.cy - b.cy) < a.hw + a.hh + b.hw + b.hh
-            cache[key] = near and overlaps(a, b)
+            cache[key] = overlaps(boxes[i, p], boxes[k, q])
         return cache[key]
 
+    def extent(i: int) -> tuple[float, float, float, float]:
+        (sx, sy), (tx, ty) = _ends(edges[i])
+        r = edges[i].label_width / 2 + 0.5
+        return min(sx, tx) - r, min(sy, ty) - r, max(sx, tx) + r, max(sy, ty) + r
+
+    spans = [extent(i) for i in range(len(edges))]
+    near = [[k for k in range(len(edges)) if k != i and spans[i][0] < spans[k][2] and spans[k][0] < spans[i][2]
+             and spans[i][1] < spans[k][3] and spans[k][1] < spans[i][3]] for i in range(len(edges))]
     chosen = [0.5] * len(edges)
     for _ in range(sweeps):
         changed = False
         for i in range(len(edges)):
             def cost(p: float) -> tuple[int, int, float]:
-                hit = sum(clash(i, p, k, chosen[k]) for k in range(len(edges)) if k != i)
+                hit = sum(clash(i, p, k, chosen[k]) for k in near[i])
                 return fixed[i, p][0] + hit, fixed[i, p][1], abs(p - 0.5)
             best = min(POSITIONS, key=cost)
             changed |= best != chosen[i]
@@ -326,8 +345,7 @@ def place_labels(fig: Figure, sweeps: int = 6) -> int:
             break
     for edge, p in zip(edges, chosen):
         edge.pos = p
-    return sum(1 for i, p in enumerate(chosen)
-               if fixed[i, p][0] or any(clash(i, p, k, chosen[k]) for k in range(len(edges)) if k != i))
+    return sum(1 for i, p in enumerate(chosen) if fixed[i, p][0] or any(clash(i, p, k, chosen[k]) for k in near[i]))
 
 
 def render_tikz(fig: Figure) -> str:

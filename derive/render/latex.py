@@ -46,9 +46,10 @@ def render_latex(doc: Document, standalone: bool = False, figure: str | None = N
     p = NotationLatexPrinter(doc.names)
     out = []
     if standalone:
-        out += [PREAMBLE + (r"\usepackage{tikz}" + "\n" if figure else ""), r"\begin{document}",
-                rf"\section*{{{escape_text(doc.title)}}}"]
-        out += [r"\begin{center}", figure.rstrip("\n"), r"\end{center}"] if figure else []
+        out += [PREAMBLE + (r"\IfFileExists{tikz.sty}{\usepackage{tikz}}{}" + "\n" if figure else ""),
+                r"\begin{document}", rf"\section*{{{escape_text(doc.title)}}}"]
+        out += [r"\begin{center}\ifdefined\tikzpicture", figure.rstrip("\n"),  # compiles without TikZ too
+                r"\else(The network figure needs TikZ: texlive-pictures.)\fi\end{center}"] if figure else []
     out += [escape_text(line) + r"\par" for line in doc.summary]
     for section in doc.sections:
         out.append(rf"\subsection*{{{escape_text(section.title)}}}")
