@@ -19,12 +19,11 @@ from __future__ import annotations
 import shutil
 import subprocess
 import tempfile
-from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 
 from ..notation import Name
 from ..report import Report
+from .figure_labels import LABEL_PT, NODE_PT, PT, Edge, Figure, Node, place_labels, text_width
 from .printers import format_number
 
 #: layers with more units than this are drawn elided: the first SHOWN_HEAD units, ⋮, the last one
@@ -34,12 +33,7 @@ SHOWN_HEAD = 3
 VALUES = ("forward", "deltas", "updated")
 
 ROW_SEP = 1.9  # cm between units of a column, at first
-LABEL_PT = 7.0  # \scriptsize in a 10 pt document
-NODE_PT = 8.0  # \footnotesize
-PT = 2.54 / 72.27  # cm per pt
-ARROW = 0.15  # cm kept free around a node for the arrow heads
-MARGIN = (0.08, 0.03)  # cm kept free around a label, horizontally and vertically
-POSITIONS = (0.5, 0.32, 0.68, 0.22, 0.78, 0.41, 0.59, 0.27, 0.73, 0.16, 0.84, 0.36, 0.64, 0.46, 0.54)
+MAX_ASPECT = 1.25  # height / width at most, when spreading the rows
 
 PREAMBLE = r"""\documentclass{article}
 \usepackage[utf8]{inputenc}
@@ -49,50 +43,11 @@ PREAMBLE = r"""\documentclass{article}
 """
 
 
-@dataclass
-class Node:
-    """A drawn node: a unit, an input, a bias, the loss, or the ⋮ of an elided layer."""
-
-    name: str  # TikZ name
-    x: float
-    y: float
-    text: str  # LaTeX
-    width: float  # estimated box, cm
-    height: float
-    kind: str = "unit"  # unit | input | bias | loss | dots
-    col: float = 0.0  # place on the grid: column, and row in units of the row spacing (up is +)
-    row: float = 0.0
-
-
-@dataclass
-class Edge:
-    source: Node
-    target: Node
-    label: str = ""  # LaTeX, without $…$
-    label_width: float = 0.0
-    pos: float = 0.5
-
-
-@dataclass
-class Figure:
-    nodes: list[Node] = field(default_factory=list)
-    edges: list[Edge] = field(default_factory=list)
-    note: str = ""  # what the numbers are, as a LaTeX comment and caption
-    attempts: int = 0  # spacings tried before every label had a free place
-
-
 def shown_units(n: int) -> list[int | None]:
     """Unit indices drawn for a layer of ``n`` units; None stands for the ⋮."""
     if n <= MAX_UNITS:
         return list(range(n))
     return [*range(SHOWN_HEAD), None, n - 1]
-
-
-def text_width(text: str, size_pt: float) -> float:
-    """Estimated width (cm) of Unicode text set in math at ``size_pt``: sub/superscripts narrower."""
-    small = set("₀₁₂₃₄₅₆₇₈₉⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾,.")
-    em = sum(0.36 if ch in small else 0.55 if ch.isdigit() else 0.62 for ch in text)
-    return em * size_pt * PT
 
 
 def _number(value: float) -> tuple[str, str]:
@@ -142,7 +97,7 @@ def build_figure(report: Report, values: tuple[str, ...] = ()) -> Figure:
                 node = Node(f"n{l}_{j}", 0, 0, *_stack(lines), "input")
             else:
                 node = Node(f"n{l}_{j}", 0, 0, *unit_text(l, j))
-            node.col, node.row = l, (len(slots) - 1) / 2 - i
+            node.col, node.row, node.unit = l, (len(slots) - 1) / 2 - i, -1 if j is None else j
             column.append(node)
         columns.append(column)
     diameter = max(max(n.width, n.height) for col in columns for n in col if n.kind != "dots") + 0.15
@@ -156,11 +111,11 @@ def build_figure(report: Report, values: tuple[str, ...] = ()) -> Figure:
         for target in columns[l]:
             if target.kind == "dots":
                 continue
-            j = int(target.name.split("_")[1])
+            j = target.unit
             for source in columns[l - 1]:
                 if source.kind == "dots":
                     continue
-                k = int(source.name.split("_")[1])
+                k = source.unit
                 value = None if params is None else float(params[f"W{l}"][j, k])
                 new = None if updated is None else float(updated[f"W{l}"][j, k])
                 fig.edges.append(_edge(source, target, namer.weight(l, j, k), value, new))
@@ -170,7 +125,7 @@ def build_figure(report: Report, values: tuple[str, ...] = ()) -> Figure:
             for target in columns[l]:
                 if target.kind == "dots":
                     continue
-                j = int(target.name.split("_")[1])
+                j = target.unit
                 value = None if params is None else float(params[f"b{l}"][j])
                 new = None if updated is None else float(updated[f"b{l}"][j])
                 fig.edges.append(_edge(bias, target, namer.bias(l, j), value, new))
@@ -209,143 +164,23 @@ def _edge(source: Node, target: Node, name: Name, value: float | None, new: floa
 
 def _space_columns(fig: Figure, columns: list[list[Node]], diameter: float) -> None:
     """Spread the grid until every edge label finds a free place on its edge: rows first (the
-    picture is scaled to the line width, so height costs less than width), then columns."""
+    picture is scaled to the line width, so height costs less than width) while the picture stays
+    no taller than MAX_ASPECT times its width (it must fit a page once scaled), then columns."""
     widest = max((e.label_width for e in fig.edges), default=0.0)
     gap, rows = max(2.6, diameter + widest * 1.4), ROW_SEP
-    for attempt in range(16):
+    span = max(n.row for n in fig.nodes) - min(n.row for n in fig.nodes)
+    for attempt in range(20):
         for n in fig.nodes:
             n.x = n.col * gap if n.kind != "loss" else (n.col - 0.5) * gap + diameter + 1.2
             n.y = n.row * rows
         if place_labels(fig) == 0:
-            fig.attempts = attempt + 1
-            return
-        rows *= 1.12
-        gap *= 1.05
-
-
-@dataclass(frozen=True)
-class Box:
-    """A rectangle turned along a direction: centre, unit direction (ux, uy), half width, half height."""
-
-    cx: float
-    cy: float
-    ux: float
-    uy: float
-    hw: float
-    hh: float
-
-    @cached_property
-    def corners(self) -> list[tuple[float, float]]:
-        out = []
-        for sw, sh in ((1, 1), (1, -1), (-1, -1), (-1, 1)):
-            out.append((self.cx + sw * self.hw * self.ux - sh * self.hh * self.uy,
-                        self.cy + sw * self.hw * self.uy + sh * self.hh * self.ux))
-        return out
-
-    def local(self, x: float, y: float) -> tuple[float, float]:
-        dx, dy = x - self.cx, y - self.cy
-        return dx * self.ux + dy * self.uy, -dx * self.uy + dy * self.ux
-
-
-def node_box(n: Node) -> Box:
-    """A node's box, with room left for the arrow heads that end on it."""
-    return Box(n.x, n.y, 1.0, 0.0, n.width / 2 + ARROW, n.height / 2 + ARROW)
-
-
-def label_box(edge: Edge, pos: float) -> Box:
-    """The (sloped) box of an edge label at ``pos`` along the edge between the nodes' borders,
-    grown by the margin a reader needs between labels."""
-    (sx, sy), (tx, ty) = _ends(edge)
-    length = ((tx - sx) ** 2 + (ty - sy) ** 2) ** 0.5 or 1.0
-    return Box(sx + pos * (tx - sx), sy + pos * (ty - sy), (tx - sx) / length, (ty - sy) / length,
-               edge.label_width / 2 + MARGIN[0], (LABEL_PT + 3) * PT / 2 + MARGIN[1])
-
-
-def _ends(edge: Edge) -> tuple[tuple[float, float], tuple[float, float]]:
-    s, t = edge.source, edge.target
-    dx, dy = t.x - s.x, t.y - s.y
-    length = (dx * dx + dy * dy) ** 0.5 or 1.0
-    rs, rt = s.width / 2, t.width / 2
-    return (s.x + dx * rs / length, s.y + dy * rs / length), (t.x - dx * rt / length, t.y - dy * rt / length)
-
-
-def overlaps(a: Box, b: Box) -> bool:
-    """Whether two turned rectangles overlap (separating axis test)."""
-    reach = a.hw + a.hh + b.hw + b.hh
-    if abs(a.cx - b.cx) >= reach or abs(a.cy - b.cy) >= reach:
-        return False
-    for box in (a, b):
-        for ax, ay in ((box.ux, box.uy), (-box.uy, box.ux)):
-            pa = [x * ax + y * ay for x, y in a.corners]
-            pb = [x * ax + y * ay for x, y in b.corners]
-            if max(pa) <= min(pb) or max(pb) <= min(pa):
-                return False
-    return True
-
-
-def crosses(box: Box, a: tuple[float, float], b: tuple[float, float]) -> bool:
-    """Whether the segment a–b passes through ``box`` (Liang–Barsky, in the box's own frame)."""
-    reach = box.hw + box.hh
-    if (max(a[0], b[0]) < box.cx - reach or min(a[0], b[0]) > box.cx + reach
-            or max(a[1], b[1]) < box.cy - reach or min(a[1], b[1]) > box.cy + reach):
-        return False
-    (ax, ay), (bx, by) = box.local(*a), box.local(*b)
-    t0, t1 = 0.0, 1.0
-    dx, dy = bx - ax, by - ay
-    for p, q in ((-dx, ax + box.hw), (dx, box.hw - ax), (-dy, ay + box.hh), (dy, box.hh - ay)):
-        if p == 0:
-            if q < 0:
-                return False
-        elif p < 0:
-            t0 = max(t0, q / p)
-        else:
-            t1 = min(t1, q / p)
-    return t0 < t1
-
-
-def place_labels(fig: Figure, sweeps: int = 6) -> int:
-    """Choose each edge label's position along its edge: free of nodes and of the other labels
-    first, then crossing the fewest other edges, then nearest the middle. Sweeps over the edges
-    until nothing changes; returns how many labels still overlap a node or another label."""
-    edges = [e for e in fig.edges if e.label]
-    nodes = [node_box(n) for n in fig.nodes]
-    segments = [_ends(e) for e in fig.edges]
-    boxes = {(i, p): label_box(e, p) for i, e in enumerate(edges) for p in POSITIONS}
-    fixed = {}
-    for (i, p), box in boxes.items():
-        others = [seg for e, seg in zip(fig.edges, segments) if e is not edges[i]]
-        fixed[i, p] = (10 * sum(overlaps(box, n) for n in nodes), sum(crosses(box, *seg) for seg in others))
-    cache: dict[tuple, bool] = {}
-
-    def clash(i: int, p: float, k: int, q: float) -> bool:
-        key = (i, p, k, q) if i < k else (k, q, i, p)
-        if key not in cache:
-            cache[key] = overlaps(boxes[i, p], boxes[k, q])
-        return cache[key]
-
-    def extent(i: int) -> tuple[float, float, float, float]:
-        (sx, sy), (tx, ty) = _ends(edges[i])
-        r = edges[i].label_width / 2 + 0.5
-        return min(sx, tx) - r, min(sy, ty) - r, max(sx, tx) + r, max(sy, ty) + r
-
-    spans = [extent(i) for i in range(len(edges))]
-    near = [[k for k in range(len(edges)) if k != i and spans[i][0] < spans[k][2] and spans[k][0] < spans[i][2]
-             and spans[i][1] < spans[k][3] and spans[k][1] < spans[i][3]] for i in range(len(edges))]
-    chosen = [0.5] * len(edges)
-    for _ in range(sweeps):
-        changed = False
-        for i in range(len(edges)):
-            def cost(p: float) -> tuple[int, int, float]:
-                hit = sum(clash(i, p, k, chosen[k]) for k in near[i])
-                return fixed[i, p][0] + hit, fixed[i, p][1], abs(p - 0.5)
-            best = min(POSITIONS, key=cost)
-            changed |= best != chosen[i]
-            chosen[i] = best
-        if not changed:
             break
-    for edge, p in zip(edges, chosen):
-        edge.pos = p
-    return sum(1 for i, p in enumerate(chosen) if fixed[i, p][0] or any(clash(i, p, k, chosen[k]) for k in near[i]))
+        width = max(n.x for n in fig.nodes) + diameter
+        if span * rows * 1.12 + diameter <= MAX_ASPECT * width:
+            rows *= 1.12
+        else:
+            gap *= 1.1
+    fig.attempts = attempt + 1
 
 
 def render_tikz(fig: Figure) -> str:

@@ -14,8 +14,8 @@ import pytest
 from click.testing import CliRunner
 
 from derive.cli import main
-from derive.render.figure import (MAX_UNITS, build_figure, label_box, node_box, overlaps, render_figure,
-                                  shown_units)
+from derive.render.figure import MAX_UNITS, build_figure, render_figure, shown_units
+from derive.render.figure_labels import label_box, node_box, overlaps, text_width
 from derive.report import build_report
 from derive.spec import load_network, parse_network
 
@@ -118,6 +118,21 @@ def compile_tex(folder: Path, name: str, text: str) -> str:
 
 
 @needs_tikz
+def test_label_widths_are_estimated_close_to_what_pdflatex_sets(tmp_path):
+    """The placement trusts text_width: check it against the widths pdflatex measures."""
+    edges = [e for stem in ("delta_node_numbered", "three_layer", "han_kamber", "mlp_784")
+             for e in build_figure(report_of(stem), ("updated",)).edges if e.label]
+    body = "\n".join(rf"\setbox0\hbox{{\scriptsize ${e.label}$}}\typeout{{WIDTH \the\wd0}}" for e in edges)
+    log = compile_tex(tmp_path, "widths", "\\documentclass{article}\n\\usepackage{amsmath,amssymb}\n"
+                      "\\begin{document}\n" + body + "\n\\end{document}\n")
+    measured = [float(w) * 2.54 / 72.27 for w in re.findall(r"WIDTH ([0-9.]+)pt", log)]
+    assert len(measured) == len(edges)
+    for edge, actual in zip(edges, measured):
+        assert 0.9 * actual <= edge.label_width <= 1.35 * actual + 0.1, (edge.label, actual, edge.label_width)
+    assert text_width("w₁", 7.0) < text_width("w₁ = 0.1", 7.0)
+
+
+@needs_tikz
 @pytest.mark.parametrize("stem", [p.stem for p in EXAMPLES])
 def test_every_example_compiles_standalone_and_in_an_article(stem, tmp_path):
     report = report_of(stem)
@@ -129,3 +144,16 @@ def test_every_example_compiles_standalone_and_in_an_article(stem, tmp_path):
     log = compile_tex(tmp_path, "article", article)
     overfull = [float(x) for x in re.findall(r"Overfull \\hbox \(([0-9.]+)pt too wide\)", log)]
     assert all(x <= 1.0 for x in overfull), overfull
+    assert "Overfull \\vbox" not in log  # fits the page's height once scaled to its width
+
+
+@needs_tikz
+def test_an_elided_softmax_net_with_biases_compiles_in_an_article(tmp_path):
+    net = parse_network("inputs: 12\nlayers:\n  - {units: 9, activation: relu}\n"
+                        "  - {units: 3, activation: softmax}\nloss: categorical_cross_entropy\n"
+                        "notation: {style: layered, output: yhat}\n")
+    tex = render_figure(build_report(net, expand=False))
+    assert tex.count(r"{\vdots}") == 2 and "(bias1)" in tex and "(bias2)" in tex
+    log = compile_tex(tmp_path, "article", "\\documentclass{article}\n\\usepackage{amsmath,amssymb}\n"
+                      "\\usepackage{tikz}\n\\begin{document}\n" + tex + "\n\\end{document}\n")
+    assert "Overfull" not in log
