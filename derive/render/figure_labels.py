@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
+import numpy as np
+
 LABEL_PT = 7.0  # \scriptsize in a 10 pt document
 NODE_PT = 8.0  # \footnotesize, the nodes' text
 PT = 2.54 / 72.27  # cm per pt
@@ -139,46 +141,74 @@ def crosses(box: Box, a: tuple[float, float], b: tuple[float, float]) -> bool:
     return t0 < t1
 
 
+def overlap_matrix(boxes: list[Box]) -> np.ndarray:
+    """``overlaps`` of every pair of boxes at once: [n, n] booleans (separating axis test)."""
+    corners = np.array([b.corners for b in boxes])  # [box, corner, xy]
+    axes = np.array([[(b.ux, b.uy), (-b.uy, b.ux)] for b in boxes])  # [box, axis, xy]
+    proj = np.einsum("ikx,jcx->ikjc", axes, corners)  # box j's corners on box i's axes
+    low, high = proj.min(axis=3), proj.max(axis=3)  # [i, k, j]
+    n = len(boxes)
+    own_low, own_high = low[np.arange(n), :, np.arange(n)], high[np.arange(n), :, np.arange(n)]  # [i, k]
+    separated = ((own_high[:, :, None] <= low) | (high <= own_low[:, :, None])).any(axis=1)  # on i's axes
+    return ~(separated | separated.T)
+
+
+def crossing_matrix(boxes: list[Box], segments: list[tuple[tuple[float, float], tuple[float, float]]]) -> np.ndarray:
+    """``crosses`` of every box with every segment at once: [boxes, segments] booleans."""
+    if not boxes or not segments:
+        return np.zeros((len(boxes), len(segments)), dtype=bool)
+    c = np.array([(b.cx, b.cy) for b in boxes])[:, None, :]
+    u = np.array([(b.ux, b.uy) for b in boxes])[:, None, :]
+    v = np.concatenate([-u[..., 1:], u[..., :1]], axis=2)
+    hw, hh = np.array([b.hw for b in boxes])[:, None], np.array([b.hh for b in boxes])[:, None]
+    start, end = np.array([s[0] for s in segments])[None], np.array([s[1] for s in segments])[None]
+    ax, ay = ((start - c) * u).sum(axis=2), ((start - c) * v).sum(axis=2)
+    dx, dy = ((end - start) * u).sum(axis=2), ((end - start) * v).sum(axis=2)
+    t0, t1 = np.zeros(ax.shape), np.ones(ax.shape)
+    outside = np.zeros(ax.shape, dtype=bool)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for p, q in ((-dx, ax + hw), (dx, hw - ax), (-dy, ay + hh), (dy, hh - ay)):
+            ratio = q / p
+            outside |= (p == 0) & (q < 0)
+            t0 = np.where(p < 0, np.maximum(t0, ratio), t0)
+            t1 = np.where(p > 0, np.minimum(t1, ratio), t1)
+    return ~outside & (t0 < t1)
+
+
 def place_labels(fig: Figure, sweeps: int = 6) -> int:
     """Choose each edge label's position along its edge: free of nodes and of the other labels
     first, then crossing the fewest other edges, then nearest the middle. Sweeps over the edges
     until nothing changes; returns how many labels still overlap a node or another label."""
     edges = [e for e in fig.edges if e.label]
+    keys = [(i, p) for i in range(len(edges)) for p in POSITIONS]
+    boxes = [label_box(edges[i], p) for i, p in keys]
     nodes = [node_box(n) for n in fig.nodes]
-    segments = [_ends(e) for e in fig.edges]
-    boxes = {(i, p): label_box(e, p) for i, e in enumerate(edges) for p in POSITIONS}
+    segments = [(e, _ends(e)) for e in fig.edges]
+    crossed = crossing_matrix(boxes, [seg for _, seg in segments])  # [box, segment]
+    own = [next(n for n, (e, _) in enumerate(segments) if e is edge) for edge in edges]
+    counts = crossed.sum(axis=1)
     fixed = {}
-    for (i, p), box in boxes.items():
-        others = [seg for e, seg in zip(fig.edges, segments) if e is not edges[i]]
-        fixed[i, p] = (10 * sum(overlaps(box, n) for n in nodes), sum(crosses(box, *seg) for seg in others))
-    cache: dict[tuple, bool] = {}
-
-    def clash(i: int, p: float, k: int, q: float) -> bool:
-        key = (i, p, k, q) if i < k else (k, q, i, p)
-        if key not in cache:
-            cache[key] = overlaps(boxes[i, p], boxes[k, q])
-        return cache[key]
-
-    def extent(i: int) -> tuple[float, float, float, float]:
-        (sx, sy), (tx, ty) = _ends(edges[i])
-        r = edges[i].label_width / 2 + 0.5
-        return min(sx, tx) - r, min(sy, ty) - r, max(sx, tx) + r, max(sy, ty) + r
-
-    spans = [extent(i) for i in range(len(edges))]
-    near = [[k for k in range(len(edges)) if k != i and spans[i][0] < spans[k][2] and spans[k][0] < spans[i][2]
-             and spans[i][1] < spans[k][3] and spans[k][1] < spans[i][3]] for i in range(len(edges))]
+    for b, (key, box) in enumerate(zip(keys, boxes)):
+        fixed[key] = (10 * sum(overlaps(box, n) for n in nodes), int(counts[b] - crossed[b, own[key[0]]]))
+    # every pair of candidate places (of different edges) that overlap, found once
+    clash: dict[tuple[int, float], set[tuple[int, float]]] = {key: set() for key in keys}
+    owner = np.array([i for i, _ in keys])
+    if boxes:
+        pairs = overlap_matrix(boxes) & (owner[:, None] != owner[None, :])
+        for a, b in zip(*np.nonzero(pairs)):
+            clash[keys[a]].add(keys[b])
     chosen = [0.5] * len(edges)
     for _ in range(sweeps):
         changed = False
         for i in range(len(edges)):
-            def cost(p: float) -> tuple[int, int, float]:
-                hit = sum(clash(i, p, k, chosen[k]) for k in near[i])
-                return fixed[i, p][0] + hit, fixed[i, p][1], abs(p - 0.5)
-            best = min(POSITIONS, key=cost)
+            placed = {(k, q) for k, q in enumerate(chosen) if k != i}
+            best = min(POSITIONS, key=lambda p: (fixed[i, p][0] + len(clash[i, p] & placed), fixed[i, p][1],
+                                                 abs(p - 0.5)))
             changed |= best != chosen[i]
             chosen[i] = best
         if not changed:
             break
     for edge, p in zip(edges, chosen):
         edge.pos = p
-    return sum(1 for i, p in enumerate(chosen) if fixed[i, p][0] or any(clash(i, p, k, chosen[k]) for k in near[i]))
+    placed = set(enumerate(chosen))
+    return sum(1 for i, p in enumerate(chosen) if fixed[i, p][0] or clash[i, p] & placed)
