@@ -157,3 +157,17 @@ def test_an_elided_softmax_net_with_biases_compiles_in_an_article(tmp_path):
     log = compile_tex(tmp_path, "article", "\\documentclass{article}\n\\usepackage{amsmath,amssymb}\n"
                       "\\usepackage{tikz}\n\\begin{document}\n" + tex + "\n\\end{document}\n")
     assert "Overfull" not in log
+
+
+def test_the_vectorised_geometry_agrees_with_the_plain_one():
+    from derive.render.figure_labels import _ends, crosses, crossing_matrix, overlap_matrix
+
+    fig = build_figure(report_of("delta_node_numbered"))
+    boxes = [label_box(e, p) for e in fig.edges if e.label for p in (0.2, 0.5, 0.8)]
+    segments = [_ends(e) for e in fig.edges]
+    pairs = overlap_matrix(boxes)
+    assert pairs.any() and not pairs.all()
+    assert all(pairs[i, j] == overlaps(a, b) for i, a in enumerate(boxes) for j, b in enumerate(boxes) if i != j)
+    crossing = crossing_matrix(boxes, segments)
+    assert crossing.any() and not crossing.all()
+    assert all(crossing[i, j] == crosses(b, *s) for i, b in enumerate(boxes) for j, s in enumerate(segments))
