@@ -1,4 +1,4 @@
-"""The ``derive`` command: ``derive NET.yaml [--latex|--json] [--standalone] [-o FILE]``.
+"""The ``derive`` command: ``derive NET.yaml [--latex|--json|--figure] [--standalone] [-o FILE]``.
 
 Bad input is reported once, as ``derive: error: FILE:LINE: what was expected``, with exit code 2
 and no traceback; nothing is written when anything fails.
@@ -22,7 +22,7 @@ class DeriveGroup(click.Group):
         return super().parse_args(ctx, args)
 
     def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        formatter.write("Usage: derive NET.yaml [--latex|--json] [--standalone] [-o FILE]\n"
+        formatter.write("Usage: derive NET.yaml [--latex|--json|--figure] [--standalone] [-o FILE]\n"
                         "       derive COMMAND [ARGS]...\n")
 
 
@@ -44,6 +44,7 @@ def main() -> None:
     Examples:
       derive examples/lecture_111.yaml
       derive examples/office_hours_221.yaml --latex --standalone -o notes.tex
+      derive examples/office_hours_221.yaml --figure --standalone -o net.tex
       derive examples/mlp_784.yaml --json
     """
 

@@ -167,7 +167,7 @@ def _space_columns(fig: Figure, columns: list[list[Node]], diameter: float) -> N
     picture is scaled to the line width, so height costs less than width) while the picture stays
     no taller than MAX_ASPECT times its width (it must fit a page once scaled), then columns."""
     widest = max((e.label_width for e in fig.edges), default=0.0)
-    gap, rows = max(2.6, diameter + widest * 1.4), ROW_SEP
+    gap, rows = max(2.6, diameter + widest * 1.6 + 0.3), ROW_SEP
     span = max(n.row for n in fig.nodes) - min(n.row for n in fig.nodes)
     for attempt in range(20):
         for n in fig.nodes:
@@ -215,7 +215,7 @@ def render_figure(report: Report, values: tuple[str, ...] = (), standalone: bool
                           r"\pdfpageheight=\dimexpr\ht\derivefigure+\dp\derivefigure+12pt\relax",
                           r"\hoffset=-1in \voffset=-1in",
                           r"\shipout\vbox{\kern6pt\hbox{\usebox\derivefigure}}", r"\end{document}", ""])
-    guard = r"\resizebox{\ifdim\width>\linewidth\linewidth\else\width\fi}{!}{%"
+    guard = r"\noindent\resizebox{\ifdim\width>\linewidth\linewidth\else\width\fi}{!}{%"
     return "\n".join([head, r"% needs \usepackage{tikz} in the preamble", guard, picture + "%", "}", ""])
 
 
