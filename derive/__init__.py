@@ -8,7 +8,17 @@ In a notebook: ``d = derive.load("net.yaml")`` (or a YAML string, or a dict), th
 
 __version__ = "0.1.0"
 
-from .api import ChainView, Derivation, FigureView, SectionView, load  # noqa: E402  (the notebook API)
-from .errors import InputError  # noqa: E402
-
 __all__ = ["load", "Derivation", "ChainView", "SectionView", "FigureView", "InputError", "__version__"]
+
+
+def __getattr__(name: str):
+    """The API on first use (PEP 562), so that ``import derive`` and the command line stay quick."""
+    if name == "InputError":
+        from .errors import InputError
+
+        return InputError
+    if name in __all__:
+        from . import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'derive' has no attribute {name!r}")

@@ -20,7 +20,7 @@ import yaml
 
 from .expr import Partial
 from .model import Network
-from .render.figure import VALUES, figure_png, render_figure
+from .render.figure import VALUES, build_figure, figure_latex, figure_png, render_figure
 from .render.layout import Document, Row, Section, build_document
 from .render.printers import NotationLatexPrinter
 from .render.text import render_text
@@ -132,18 +132,16 @@ class FigureView:
     def __init__(self, report: Report, values: tuple[str, ...] = ()) -> None:
         self.report = report
         self.values = values
-        self.tikz = render_figure(report, values)
-        self.document = render_figure(report, values, standalone=True)
-        self._png: bytes | None | bool = False
+        layout = build_figure(report, values)
+        self.tikz = figure_latex(report, layout)
+        self.document = figure_latex(report, layout, standalone=True)
+        self._png: dict[int, bytes | None] = {}
 
     def png(self, dpi: int = 150) -> bytes | None:
         """The figure as PNG bytes, made with pdflatex and pdftoppm; None where they are missing."""
-        if self._png is False or dpi != 150:
-            png = figure_png(self.document, dpi)
-            if dpi != 150:
-                return png
-            self._png = png
-        return self._png  # type: ignore[return-value]
+        if dpi not in self._png:
+            self._png[dpi] = figure_png(self.document, dpi)
+        return self._png[dpi]
 
     def _repr_png_(self) -> bytes | None:
         return self.png()
@@ -158,8 +156,7 @@ class FigureView:
             png = self.png()
             if png is None:
                 raise InputError("cannot make a PNG here (needs pdflatex, TikZ and pdftoppm)", str(path))
-            path.write_bytes(png)
-            return path
+            return write_atomic(path, png)
         return write_atomic(path, self.document)
 
     def __repr__(self) -> str:

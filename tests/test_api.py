@@ -95,6 +95,7 @@ def test_figure_view(office, tmp_path):
     png = fig._repr_png_()
     if shutil.which("pdflatex") and shutil.which("pdftoppm"):
         assert png is not None and png.startswith(b"\x89PNG")
+        assert fig.save(tmp_path / "net.png").read_bytes() == png
     else:
         assert png is None
 

@@ -205,7 +205,11 @@ def render_tikz(fig: Figure) -> str:
 
 def render_figure(report: Report, values: tuple[str, ...] = (), standalone: bool = False) -> str:
     """The figure as LaTeX: a guarded ``tikzpicture`` fragment, or a complete cropped document."""
-    fig = build_figure(report, values)
+    return figure_latex(report, build_figure(report, values), standalone)
+
+
+def figure_latex(report: Report, fig: Figure, standalone: bool = False) -> str:
+    """A laid-out figure as the fragment, or as the standalone document when ``standalone``."""
     picture = render_tikz(fig)
     head = f"% derive: the network {report.network.name}" + (f" ({fig.note})" if fig.note else "")
     if standalone:
