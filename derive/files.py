@@ -10,7 +10,8 @@ from .errors import InputError
 
 
 def write_atomic(path: str | Path, text: str | bytes) -> Path:
-    """Write ``text`` (UTF-8; bytes as they are) to ``path`` through a temporary file in the same folder and a rename.
+    """Write ``text`` (UTF-8; bytes as they are) to ``path`` through a temporary file in the same
+    folder and a rename.
 
     A reader never sees a half-written file, and a failure leaves nothing behind. InputError
     (exit 2) when the folder does not exist.

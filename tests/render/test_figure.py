@@ -20,8 +20,16 @@ from derive.report import build_report
 from derive.spec import load_network, parse_network
 
 EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "examples").glob("*.yaml"))
-HAVE_TIKZ = shutil.which("pdflatex") is not None and subprocess.run(
-    ["kpsewhich", "tikz.sty"], capture_output=True, text=True).stdout.strip() != "" if shutil.which("kpsewhich") else False
+
+
+def have_tikz() -> bool:
+    """pdflatex and TikZ's tikz.sty (Debian: texlive-pictures) both installed."""
+    if shutil.which("pdflatex") is None or shutil.which("kpsewhich") is None:
+        return False
+    return subprocess.run(["kpsewhich", "tikz.sty"], capture_output=True, text=True).stdout.strip() != ""
+
+
+HAVE_TIKZ = have_tikz()
 needs_tikz = pytest.mark.skipif(not HAVE_TIKZ, reason="pdflatex with TikZ not installed (CI installs texlive-pictures)")
 
 
