@@ -179,3 +179,15 @@ def test_the_vectorised_geometry_agrees_with_the_plain_one():
     crossing = crossing_matrix(boxes, segments)
     assert crossing.any() and not crossing.all()
     assert all(crossing[i, j] == crosses(b, *s) for i, b in enumerate(boxes) for j, s in enumerate(segments))
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex not installed")
+def test_standalone_notes_compile_without_tikz_too(tmp_path):
+    """A machine with only texlive-latex-base/-recommended: a note stands where the figure would."""
+    example = str(next(p for p in EXAMPLES if p.stem == "lecture_111"))
+    notes = CliRunner().invoke(main, [example, "--latex", "--standalone"]).output
+    assert notes.count(r"\IfFileExists{tikz.sty}") == 1
+    compile_tex(tmp_path, "notes", notes.replace(r"\IfFileExists{tikz.sty}", r"\IfFileExists{no-such-tikz.sty}"))
+    text = subprocess.run(["pdftotext", "notes.pdf", "-"], cwd=tmp_path, capture_output=True, text=True).stdout \
+        if shutil.which("pdftotext") else "needs TikZ"
+    assert "needs TikZ" in text
