@@ -142,14 +142,16 @@ def crosses(box: Box, a: tuple[float, float], b: tuple[float, float]) -> bool:
 
 
 def overlap_matrix(boxes: list[Box]) -> np.ndarray:
-    """``overlaps`` of every pair of boxes at once: [n, n] booleans (separating axis test)."""
-    corners = np.array([b.corners for b in boxes])  # [box, corner, xy]
-    axes = np.array([[(b.ux, b.uy), (-b.uy, b.ux)] for b in boxes])  # [box, axis, xy]
-    proj = np.einsum("ikx,jcx->ikjc", axes, corners)  # box j's corners on box i's axes
-    low, high = proj.min(axis=3), proj.max(axis=3)  # [i, k, j]
-    n = len(boxes)
-    own_low, own_high = low[np.arange(n), :, np.arange(n)], high[np.arange(n), :, np.arange(n)]  # [i, k]
-    separated = ((own_high[:, :, None] <= low) | (high <= own_low[:, :, None])).any(axis=1)  # on i's axes
+    """``overlaps`` of every pair of boxes at once: [n, n] booleans. On each axis of each box, two
+    boxes are apart when their centres are at least as far apart as their half-extents sum to."""
+    centre = np.array([(b.cx, b.cy) for b in boxes])
+    u = np.array([(b.ux, b.uy) for b in boxes])
+    axes = np.stack([u, np.stack([-u[:, 1], u[:, 0]], axis=1)], axis=1)  # [box, axis, xy]
+    half = np.array([(b.hw, b.hh) for b in boxes])  # along the box's own axes
+    gap = np.abs(np.einsum("ikx,ijx->ikj", axes, centre[None, :, :] - centre[:, None, :]))
+    reach = (half[None, :, 0] * np.abs(np.einsum("ikx,jx->ikj", axes, axes[:, 0]))
+             + half[None, :, 1] * np.abs(np.einsum("ikx,jx->ikj", axes, axes[:, 1])))  # box j on i's axes
+    separated = (gap >= half[:, :, None] + reach).any(axis=1)  # on i's axes
     return ~(separated | separated.T)
 
 
@@ -187,9 +189,8 @@ def place_labels(fig: Figure, sweeps: int = 6) -> int:
     crossed = crossing_matrix(boxes, [seg for _, seg in segments])  # [box, segment]
     own = [next(n for n, (e, _) in enumerate(segments) if e is edge) for edge in edges]
     counts = crossed.sum(axis=1)
-    fixed = {}
-    for b, (key, box) in enumerate(zip(keys, boxes)):
-        fixed[key] = (10 * sum(overlaps(box, n) for n in nodes), int(counts[b] - crossed[b, own[key[0]]]))
+    on_nodes = overlap_matrix(boxes + nodes)[: len(boxes), len(boxes):].sum(axis=1) if boxes else []
+    fixed = {key: (10 * int(on_nodes[b]), int(counts[b] - crossed[b, own[key[0]]])) for b, key in enumerate(keys)}
     # every pair of candidate places (of different edges) that overlap, found once
     clash: dict[tuple[int, float], set[tuple[int, float]]] = {key: set() for key in keys}
     owner = np.array([i for i, _ in keys])
