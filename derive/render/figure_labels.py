@@ -108,7 +108,8 @@ def _ends(edge: Edge) -> tuple[tuple[float, float], tuple[float, float]]:
 
 
 def overlaps(a: Box, b: Box) -> bool:
-    """Whether two turned rectangles overlap (separating axis test)."""
+    """Whether two turned rectangles overlap (separating axis test): the plain form of one pair,
+    which overlap_matrix computes for all pairs at once (tests hold the two to each other)."""
     reach = a.hw + a.hh + b.hw + b.hh
     if abs(a.cx - b.cx) >= reach or abs(a.cy - b.cy) >= reach:
         return False
@@ -122,7 +123,8 @@ def overlaps(a: Box, b: Box) -> bool:
 
 
 def crosses(box: Box, a: tuple[float, float], b: tuple[float, float]) -> bool:
-    """Whether the segment a–b passes through ``box`` (Liang–Barsky, in the box's own frame)."""
+    """Whether the segment a–b passes through ``box`` (Liang–Barsky, in the box's own frame): the
+    plain form of what crossing_matrix computes for all boxes and segments at once."""
     reach = box.hw + box.hh
     if (max(a[0], b[0]) < box.cx - reach or min(a[0], b[0]) > box.cx + reach
             or max(a[1], b[1]) < box.cy - reach or min(a[1], b[1]) > box.cy + reach):
