@@ -10,6 +10,7 @@ import subprocess
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -40,11 +41,20 @@ def report_of(stem: str):
 
 def test_office_hours_figure_shows_w1_to_w6_with_their_values():
     tex = render_figure(report_of("office_hours_221"))
-    for n, value in enumerate([0.1, 0.2, 0.3, 0.4, 0.5, 0.6], start=1):
-        assert f"{{$w_{{{n}}} = {value}$}}" in tex
+    net = report_of("office_hours_221").network
+    namer = net.namer()
+    shown = {}
+    for l in (1, 2):
+        for (j, k), value in np.ndenumerate(net.parameters[f"W{l}"]):
+            name = namer.weight(l, j, k)
+            assert f"{{${name.latex} = {value:g}$}}" in tex
+            shown[name.text] = value
+    assert shown == {"w₁": 0.1, "w₂": 0.2, "w₃": 0.3, "w₄": 0.4, "w₅": 0.5, "w₆": 0.6}
     # seed 002's own notation: a before the activation, z after, ŷ out; no bias nodes in that net
-    assert r"$a_{1} \mid z_{1}$" in tex and r"$a_{3} \mid \hat{y}$" in tex and "bias" not in tex.split("]", 5)[-1]
-    assert "$x_{1}$" in tex and "$E$" in tex
+    assert (namer.pre(1, 0).text, namer.post(1, 0).text, namer.post(2, 0).text) == ("a₁", "z₁", "ŷ")
+    assert rf"${namer.pre(1, 0).latex} \mid {namer.post(1, 0).latex}$" in tex
+    assert rf"${namer.pre(2, 0).latex} \mid {namer.post(2, 0).latex}$" in tex
+    assert "(bias" not in tex and f"${namer.input(0).latex}$" in tex and f"${namer.loss().latex}$" in tex
 
 
 def test_edges_follow_the_weight_order_of_the_notation():
@@ -57,7 +67,8 @@ def test_edges_follow_the_weight_order_of_the_notation():
 def test_bias_nodes_and_their_labels():
     tex = render_figure(report_of("han_kamber"))
     assert r"(bias1)" in tex and r"(bias2)" in tex
-    assert r"$\theta_{4} = -0.4$" in tex  # Han & Kamber's θ, node-numbered
+    theta = report_of("han_kamber").network.namer().bias(1, 0)
+    assert theta.text == "θ₄" and f"${theta.latex} = -0.4$" in tex  # Han & Kamber's θ, node-numbered
 
 
 @pytest.mark.parametrize("stem", [p.stem for p in EXAMPLES])
@@ -77,8 +88,9 @@ def test_wide_layers_are_elided_with_dots():
     assert shown_units(784) == [0, 1, 2, None, 783]
     tex = render_figure(report_of("mlp_784"))
     assert tex.count(r"{\vdots}") == 4  # 784, 128, 64 and 10 units
-    assert "x_{784}" in tex and "{z}^{(1)}_{128}" in tex and "n0_5" not in tex
-    assert "_{128,784}" in tex  # the last drawn weight keeps its true indices
+    namer = report_of("mlp_784").network.namer()
+    assert namer.input(783).latex in tex and namer.pre(1, 127).latex in tex and "n0_5" not in tex
+    assert namer.weight(1, 127, 783).latex in tex  # the last drawn weight keeps its true indices
     assert len(re.findall(r"\\draw", tex)) < 80
 
 
@@ -86,9 +98,10 @@ def test_values_on_units_and_updated_weights():
     report = report_of("office_hours_221")
     tex = render_figure(report, ("forward", "deltas", "updated"))
     assert r"0.3 \mid 0.5744" in tex  # a₁ | z₁ of the worked example
-    assert r"\delta_{3} = " in tex
+    namer = report.network.namer()
+    assert f"{namer.delta(2, 0).latex} = " in tex
     new = report.updated["W2"][0, 0]
-    assert rf"w_{{5}} = 0.5 \to {new:.4g}" in tex
+    assert rf"{namer.weight(2, 0, 0).latex} = 0.5 \to {new:.4g}" in tex
     with pytest.raises(ValueError):
         build_figure(report, ("weights-after",))
 
