@@ -1,4 +1,4 @@
-"""The ``derive`` command: ``derive NET.yaml [--latex|--json] [--standalone] [-o FILE]``.
+"""The ``derive`` command: ``derive NET.yaml [--latex|--json|--figure] [--standalone] [-o FILE]``.
 
 Bad input is reported once, as ``derive: error: FILE:LINE: what was expected``, with exit code 2
 and no traceback; nothing is written when anything fails.
@@ -22,7 +22,7 @@ class DeriveGroup(click.Group):
         return super().parse_args(ctx, args)
 
     def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        formatter.write("Usage: derive NET.yaml [--latex|--json] [--standalone] [-o FILE]\n"
+        formatter.write("Usage: derive NET.yaml [--latex|--json|--figure] [--standalone] [-o FILE]\n"
                         "       derive COMMAND [ARGS]...\n")
 
 
@@ -44,6 +44,7 @@ def main() -> None:
     Examples:
       derive examples/lecture_111.yaml
       derive examples/office_hours_221.yaml --latex --standalone -o notes.tex
+      derive examples/office_hours_221.yaml --figure --standalone -o net.tex
       derive examples/mlp_784.yaml --json
     """
 
@@ -57,7 +58,13 @@ def main() -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE instead of standard output.")
 @click.option("--expand/--no-expand", default=None,
               help="Per-weight derivations on or off (default: on up to 64 parameters).")
-def run(net: str, fmt: str, standalone: bool, output: str | None, expand: bool | None) -> None:
+@click.option("--figure", "figure_only", is_flag=True,
+              help="Only the network's TikZ figure (a complete document with --standalone).")
+@click.option("--figure-values", default="", metavar="LIST",
+              help="Also on the figure, comma-separated: forward, deltas, updated.")
+@click.option("--no-figure", is_flag=True, help="With --latex --standalone: leave the figure out.")
+def run(net: str, fmt: str, standalone: bool, output: str | None, expand: bool | None, figure_only: bool,
+        figure_values: str, no_figure: bool) -> None:
     """Derive every gradient of NET.yaml (the default command)."""
     from derive.render.json_out import render_json
     from derive.render.latex import render_latex
@@ -66,12 +73,21 @@ def run(net: str, fmt: str, standalone: bool, output: str | None, expand: bool |
     from derive.report import build_report
     from derive.spec import load_network
 
+    from derive.render.figure import VALUES, render_figure
+
+    values = tuple(v.strip() for v in figure_values.split(",") if v.strip())
+    if set(values) - set(VALUES):
+        raise click.BadParameter(f"expected some of {', '.join(VALUES)}", param_hint="--figure-values")
     network = load_network(net)
+    if figure_only:
+        write_output(render_figure(build_report(network, expand=False), values, standalone), output)
+        return
     report = build_report(network, expand=expand)
     if fmt == "json":
         text = render_json(report)
     elif fmt == "latex":
-        text = render_latex(build_document(report), standalone=standalone)
+        figure = None if no_figure or not standalone else render_figure(report, values)
+        text = render_latex(build_document(report), standalone=standalone, figure=figure)
     else:
         text = render_text(build_document(report))
     write_output(text, output)

@@ -40,12 +40,16 @@ def escape_text(text: str) -> str:
     return "".join(out)
 
 
-def render_latex(doc: Document, standalone: bool = False) -> str:
-    """The document as amsmath LaTeX: one align* per section; a full document if standalone."""
+def render_latex(doc: Document, standalone: bool = False, figure: str | None = None) -> str:
+    """The document as amsmath LaTeX: one align* per section; a full document if standalone,
+    with ``figure`` (render/figure.py's fragment) after the title."""
     p = NotationLatexPrinter(doc.names)
     out = []
     if standalone:
-        out += [PREAMBLE, r"\begin{document}", rf"\section*{{{escape_text(doc.title)}}}"]
+        out += [PREAMBLE + (r"\IfFileExists{tikz.sty}{\usepackage{tikz}}{}" + "\n" if figure else ""),
+                r"\begin{document}", rf"\section*{{{escape_text(doc.title)}}}"]
+        out += [r"\begin{center}\ifdefined\tikzpicture", figure.rstrip("\n"),  # compiles without TikZ too
+                r"\else(The network figure needs TikZ: texlive-pictures.)\fi\end{center}"] if figure else []
     out += [escape_text(line) + r"\par" for line in doc.summary]
     for section in doc.sections:
         out.append(rf"\subsection*{{{escape_text(section.title)}}}")
