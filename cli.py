@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from derive.files import write_atomic
+from derive.files import write_output
 
 
 class DeriveGroup(click.Group):
@@ -24,14 +24,6 @@ class DeriveGroup(click.Group):
     def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         formatter.write("Usage: derive NET.yaml [--latex|--json|--figure] [--standalone] [-o FILE]\n"
                         "       derive COMMAND [ARGS]...\n")
-
-
-def write_output(text: str, output: str | None) -> None:
-    """Print, or write atomically so that nothing is half-written."""
-    if output is None:
-        click.echo(text, nl=False)
-    else:
-        write_atomic(output, text)
 
 
 @click.group(cls=DeriveGroup, invoke_without_command=False,

@@ -6,6 +6,8 @@ import os
 import tempfile
 from pathlib import Path
 
+import click
+
 from .errors import InputError
 
 
@@ -37,3 +39,11 @@ def _umask() -> int:
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
+
+
+def write_output(text: str, output: str | None) -> None:
+    """Print, or write atomically so that nothing is half-written."""
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        write_atomic(output, text)

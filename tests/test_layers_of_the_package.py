@@ -1,4 +1,4 @@
-"""Data flows one way: spec → derivation → {render, check, codegen}. No module imports from a
+"""Data flows one way: spec → derivation → {render, check, codegen → train}. No module imports from a
 layer above its own (imports inside functions included)."""
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ LAYERS = [
     {"derive.chain", "derive.layers", "derive.numeric"},
     {"derive.report"},
     {"derive.render", "derive.check", "derive.codegen"},
+    {"derive.train"},  # training on data reads the generated kernels
     {"derive.cli", "derive.api"},  # the two front ends: the command line and the notebook API
 ]
 

@@ -194,7 +194,7 @@ def predict(run_dir: str, source: str, output: str | None) -> None:
     Example:
       derive predict runs/digits_64_32_10 --data new_images.csv -o predictions.csv
     """
-    from derive.cli import write_output
+    from derive.files import write_output
 
     from .data import load_data
     from .loop import predicted_classes
