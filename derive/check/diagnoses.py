@@ -1,20 +1,24 @@
 """Classic mistakes, one registered record each: a stable id (what a class report counts, as
-STACK's answer notes), a title, an explanation templated with the network's names, and how the
-mistake is found.
+STACK's answer notes), a title, an explanation and a hint templated with the network's names, and
+how the mistake is found.
 
 Most records give ``mutations``: for a claimed quantity, the wrong computations a student may have
 done (``graph.Mutation``); the judge recomputes the quantity with each, and a record whose mutation
-gives what was claimed explains the claim. The others answer a fact of the verdict flow (``on``):
-``NUMBER_OFF`` (the formula is right, its number is not) or ``CHAIN_OFF`` (a chain's true factors
-do not multiply to the quantity). Records are tried in registration order, which is the order a
-report lists them in.
+gives what was claimed explains the claim. Nothing here reads the claim's text. The others answer a
+fact of the verdict flow (``on``): ``NUMBER_OFF`` (the formula is right, its number is not),
+``CHAIN_OFF`` (a chain's true factors do not multiply to the quantity), ``FACTOR_OFF`` (nothing
+explains it; which factor of the chain first differs) or ``UNEXPLAINED``. Records are tried in
+registration order: a claim gets the first record that explains it, or, when no single one does,
+the first two that explain it together — never two rival explanations.
 
-Adding a diagnosis is one ``register(Diagnosis(...))`` below, and in
-tests/check/test_diagnoses.py its realistic case (``CASES``) and its id (``PINNED``).
+Adding a diagnosis is one ``register(Diagnosis(...))`` below (``text`` may show the truth;
+``hint`` never does), and in tests/check/test_diagnoses.py its realistic cases (``CASES``)
+and its id (``PINNED``).
 """
 
 from __future__ import annotations
 
+import math
 import operator
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -23,25 +27,31 @@ from dataclasses import dataclass
 import sympy as sp
 
 from .. import losses
-from ..notation import letter_forms
-from .graph import Graph, Mutation, Point, Quantity, number_at
+from .graph import Graph, Mutation, Point, Quantity, combine
 
 #: facts of the verdict flow that a record may answer instead of searching mutations
 NUMBER_OFF = "number_off"  # names: true, claimed
 CHAIN_OFF = "chain_off"  # names: product, about, true
-FACTS = (NUMBER_OFF, CHAIN_OFF)
+FACTOR_OFF = "factor_off"  # names: factor
+UNEXPLAINED = "unexplained"  # no names
+FACTS = (NUMBER_OFF, CHAIN_OFF, FACTOR_OFF, UNEXPLAINED)
 ID_RE = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
+#: at most this many pairs of mutations are tried for one claim (a bound on the time it takes)
+MAX_PAIRS = 4000
 
 Mutations = Callable[[Graph, Quantity], Iterable[Mutation]]
 
 
 @dataclass(frozen=True)
 class Finding:
-    """One diagnosis made about one claim; reports print it as ``title: text``."""
+    """One diagnosis made about one claim; reports print it as ``title: text`` (``hint`` in hint
+    mode). ``joint``: one of two mistakes that explain the claim only together."""
 
     id: str
     title: str
     text: str
+    hint: str = ""
+    joint: bool = False
 
     def __str__(self) -> str:
         return f"{self.title}: {self.text}"
@@ -49,17 +59,19 @@ class Finding:
 
 @dataclass(frozen=True)
 class Diagnosis:
-    """A registered classic mistake: ``text`` is a ``str.format`` template over the names its
-    mutations (or the judge, for a fact) give."""
+    """A registered classic mistake: ``text`` and ``hint`` are ``str.format`` templates over the
+    names its mutations (or the judge, for a fact) give; ``hint`` never names the truth."""
 
     id: str
     title: str
     text: str
     mutations: Mutations | None = None
     on: str | None = None
+    hint: str | None = None
 
-    def finding(self, **names: str) -> Finding:
-        return Finding(self.id, self.title, self.text.format(**names))
+    def finding(self, joint: bool = False, **names: str) -> Finding:
+        return Finding(self.id, self.title, self.text.format(**names),
+                       (self.hint if self.hint is not None else self.text).format(**names), joint)
 
 
 DIAGNOSES: dict[str, Diagnosis] = {}
@@ -77,20 +89,40 @@ def register(record: Diagnosis) -> Diagnosis:
     return record
 
 
-def search(graph: Graph, q: Quantity, explains: Callable[[Mutation], bool]) -> list[Finding]:
-    """The findings of every registered mutation of ``q`` that ``explains`` the claim."""
-    return [record.finding(**mutation.names)
-            for record in DIAGNOSES.values() if record.mutations is not None
-            for mutation in record.mutations(graph, q) if explains(mutation)]
+def search(graph: Graph, q: Quantity, explains: Callable[[Mutation], bool],
+           quick: Callable[[Mutation], bool] | None = None) -> list[Finding]:
+    """The first registered mistake whose mutation of ``q`` ``explains`` the claim; else the first
+    two (of different records) that explain it together, both named; else nothing. ``quick`` is a
+    cheaper necessary test (the example alone) tried before ``explains`` on pairs."""
+    candidates = [(record, mutation) for record in DIAGNOSES.values() if record.mutations is not None
+                  for mutation in record.mutations(graph, q)]
+    for record, mutation in candidates:
+        if explains(mutation):
+            return [record.finding(**mutation.names)]
+    quick = quick or explains
+    tried = 0
+    for i, (first, m1) in enumerate(candidates):
+        for second, m2 in candidates[i + 1:]:
+            if first.id == second.id or _same_kind(m1, m2):
+                continue
+            tried += 1
+            if tried > MAX_PAIRS:
+                return []
+            both = combine(m1, m2)
+            if quick(both) and explains(both):
+                return [first.finding(joint=True, **m1.names), second.finding(joint=True, **m2.names)]
+    return []
+
+
+def _same_kind(m1: Mutation, m2: Mutation) -> bool:
+    """Two mistakes that replace the same computation cannot both have been made."""
+    return (m1.result is not None and m2.result is not None) or (m1.update is not None and m2.update is not None) \
+        or (m1.other is not None or m2.other is not None)
 
 
 def answer(fact: str, **names: str) -> list[Finding]:
     """The findings of the records that answer ``fact``."""
     return [record.finding(**names) for record in DIAGNOSES.values() if record.on == fact]
-
-
-def _number(expr: sp.Expr, point: Point) -> float:
-    return number_at(expr, point.values)
 
 
 def _name(graph: Graph, symbol: sp.Symbol) -> str:
@@ -102,15 +134,35 @@ def _loss_label(loss: losses.Loss) -> str:
     return loss.name.replace("_", " ") + (f" (log base {base:g})" if base else "")
 
 
+def _layer(graph: Graph, l: int) -> str:
+    L = graph.net.depth
+    return "the output layer" if l == L else ("the hidden layer" if L == 2 else f"hidden layer {l}")
+
+
+def _slope_name(graph: Graph, l: int) -> str:
+    s = graph.s
+    return ", ".join(f"∂{_name(graph, a)}/∂{_name(graph, z)}" for a, z in zip(s.a[l], s.z[l]))
+
+
+def _elementwise_layers(graph: Graph) -> list[int]:
+    return [l for l in range(1, graph.net.depth + 1) if graph.net.layers[l - 1].activation.elementwise]
+
+
+def _hidden_sums(graph: Graph) -> list[int]:
+    """Layers l ≥ 2: the layers whose units' δ are summed into the layer below's."""
+    return list(range(2, graph.net.depth + 1))
+
+
 # ---------------------------------------------------------------------------------------------
-# The registry, in the order a report lists what it finds.
+# The registry, in the order a claim is explained (the first that explains it is reported).
 
 
 def _negated(graph: Graph, q: Quantity) -> Iterator[Mutation]:
     yield Mutation(result=operator.neg)
 
 
-register(Diagnosis("wrong_sign", "wrong sign", "the claim is the negative of the true value", _negated))
+register(Diagnosis("wrong_sign", "wrong sign", "the claim is the negative of the true value", _negated,
+                   hint="the sign is wrong"))
 
 
 def _pre_post_swaps(graph: Graph, q: Quantity) -> Iterator[Mutation]:
@@ -121,26 +173,33 @@ def _pre_post_swaps(graph: Graph, q: Quantity) -> Iterator[Mutation]:
                 expr = graph.local_expr(p, c)
                 if post not in expr.free_symbols:
                     return None
-                return _number(expr.xreplace({post: pre}), point)
+                return graph.number(expr.xreplace({post: pre}), point.values)
 
             yield Mutation(swap, names={"pre": _name(graph, pre), "post": _name(graph, post)})
 
 
 register(Diagnosis("pre_post_confused", "pre- vs post-activation confused",
-                   "{pre} (before the activation) used where {post} (after it) belongs", _pre_post_swaps))
+                   "{pre} (before the activation) used where {post} (after it) belongs", _pre_post_swaps,
+                   hint="{pre} (before the activation) is used where a value after the activation belongs"))
 
 
 def _no_slope(graph: Graph, q: Quantity) -> Iterator[Mutation]:
-    def no_slope(p, c, point):
-        unit = graph.unit_of(p)
-        return 1.0 if unit is not None and unit[0] == "post" and graph.unit_of(c) is not None else None
+    s, L = graph.s, graph.net.depth
+    groups = [[l] for l in range(1, L + 1)] + ([list(range(1, L + 1))] if L > 1 else [])
+    for group in groups:
+        def no_slope(p, c, point, group=frozenset(group)):
+            unit = graph.unit_of(p)
+            if unit is None or unit[0] != "post" or unit[1] not in group or graph.unit_of(c) is None:
+                return None
+            return 1.0 if c == s.z[unit[1]][unit[2]] else 0.0
 
-    notation = graph.net.notation
-    yield Mutation(no_slope, names={"post": letter_forms(notation.post)[0], "pre": letter_forms(notation.pre)[0]})
+        where = _layer(graph, group[0]) if len(group) == 1 else "every layer"
+        factor = _slope_name(graph, group[0]) if len(group) == 1 else "∂a/∂z"
+        yield Mutation(no_slope, names={"factor": factor, "where": where})
 
 
 register(Diagnosis("missing_activation_derivative", "missing activation derivative",
-                   "the factor ∂{post}/∂{pre} of an activation was left out", _no_slope))
+                   "the activation's derivative {factor} ({where}) was left out of the chain", _no_slope))
 
 
 def _other_losses(graph: Graph, q: Quantity) -> Iterator[Mutation]:
@@ -148,24 +207,28 @@ def _other_losses(graph: Graph, q: Quantity) -> Iterator[Mutation]:
     for alt in losses.variants():
         if alt.formula == actual.formula:
             continue
+        derivative = alt.derivative
 
-        def other_loss(p, c, point, alt=alt):
+        def other_loss(p, c, point, derivative=derivative):
             if p != s.loss:
                 return None
             j = s.a[L].index(c)
-            return _number(alt.derivative.subs({losses.A: s.a[L][j], losses.T: s.y[j]}, simultaneous=True), point)
+            return graph.number(derivative.subs({losses.A: s.a[L][j], losses.T: s.y[j]}, simultaneous=True),
+                                point.values)
 
         yield Mutation(other_loss, names={"loss": _name(graph, s.loss), "output": _name(graph, s.a[L][0]),
                                           "used": _loss_label(alt), "actual": _loss_label(actual)})
 
 
 register(Diagnosis("wrong_loss_derivative", "derivative of the wrong loss",
-                   "∂{loss}/∂{output} of {used} was used, but the loss is {actual}", _other_losses))
+                   "∂{loss}/∂{output} of {used} was used, but the loss is {actual}", _other_losses,
+                   hint="∂{loss}/∂{output} is the derivative of another loss ({used}); check which loss the "
+                        "network uses"))
 
 
 def _weight_indices(graph: Graph, q: Quantity) -> Iterator[Mutation]:
     s = graph.s
-    for l in range(2, graph.net.depth + 1):
+    for l in _hidden_sums(graph):
         for i in range(len(s.z[l])):
             for j in range(len(s.a[l - 1])):
                 for j2 in range(len(s.a[l - 1])):
@@ -182,7 +245,8 @@ def _weight_indices(graph: Graph, q: Quantity) -> Iterator[Mutation]:
 
 
 register(Diagnosis("wrong_weight_index", "wrong weight index in the hidden-layer sum",
-                   "{used} used where {right} belongs", _weight_indices))
+                   "{used} used where {right} belongs", _weight_indices,
+                   hint="{used} is not the weight on this path"))
 
 
 def _updated_weights(graph: Graph, q: Quantity) -> Iterator[Mutation]:
@@ -212,31 +276,235 @@ def _other_gradients(graph: Graph, q: Quantity) -> Iterator[Mutation]:
             continue
 
         def wrong_gradient(theta, point, grad, other=other):
-            return point.values[theta] - point.eta * grad(other)
+            return graph.net.optimizer.updated(point.values[theta], grad(other), point.eta)
 
         yield Mutation(update=wrong_gradient, names={"theta": _name(graph, q.num), "other": _name(graph, other),
                                                      "loss": _name(graph, graph.s.loss)})
 
 
 register(Diagnosis("gradient_of_other_weight", "a gradient used for the wrong weight's update",
-                   "{theta} was updated with ∂{loss}/∂{other}", _other_gradients))
+                   "{theta} was updated with ∂{loss}/∂{other}", _other_gradients,
+                   hint="{theta} was updated with the gradient of another parameter ({other})"))
 
 
-def _update_rule(step: Callable[[float, float, float], float]) -> Mutations:
-    """Mutations of an update: θ_new = step(θ, η, ∂E/∂θ)."""
+def _update_rule(step: Callable[[Graph, float, float, float], float]) -> Mutations:
+    """Mutations of an update: θ_new = step(graph, θ, η, ∂E/∂θ)."""
     def mutations(graph: Graph, q: Quantity) -> Iterator[Mutation]:
         if q.kind == "updated":
-            yield Mutation(update=lambda theta, point, grad: step(point.values[theta], point.eta, grad(theta)),
+            yield Mutation(update=lambda theta, point, grad: step(graph, point.values[theta], point.eta, grad(theta)),
                            names={"loss": _name(graph, graph.s.loss)})
 
     return mutations
 
 
 register(Diagnosis("learning_rate_twice", "learning rate applied twice", "θ − η·η·∂{loss}/∂θ",
-                   _update_rule(lambda theta, eta, grad: theta - eta ** 2 * grad)))
+                   _update_rule(lambda g, theta, eta, grad: theta - eta ** 2 * grad)))
 register(Diagnosis("learning_rate_missing", "learning rate not applied", "θ − ∂{loss}/∂θ",
-                   _update_rule(lambda theta, eta, grad: theta - grad)))
+                   _update_rule(lambda g, theta, eta, grad: theta - grad)))
 register(Diagnosis("arithmetic", "arithmetic", "the expression is right, its value is {true}, not {claimed}",
-                   on=NUMBER_OFF))
+                   on=NUMBER_OFF, hint="the expression is right; its value {claimed} is not: recompute it"))
 register(Diagnosis("wrong_chain", "the chain itself is wrong",
-                   "its true factors multiply to {product}, not to the true {about} = {true}", on=CHAIN_OFF))
+                   "its true factors multiply to {product}, not to the true {about} = {true}", on=CHAIN_OFF,
+                   hint="even with every factor right, these factors do not multiply to {about}: a factor is "
+                        "missing, extra or the wrong one"))
+
+
+def _no_path_weight(graph: Graph, q: Quantity) -> Iterator[Mutation]:
+    s = graph.s
+    for l in _hidden_sums(graph):
+        def no_weight(p, c, point, l=l):
+            return 1.0 if p in s.z[l] and c in s.a[l - 1] else None
+
+        yield Mutation(no_weight, names={"layer": _layer(graph, l)})
+
+
+register(Diagnosis("missing_path_weight", "missing path weight",
+                   "the weight of the path into {layer} was left out of the backward sum", _no_path_weight))
+
+
+def _transposed(graph: Graph, q: Quantity) -> Iterator[Mutation]:
+    s = graph.s
+    for l in _hidden_sums(graph):
+        units, sources = len(s.z[l]), len(s.a[l - 1])
+        if not any(i != j and j < units and i < sources for i in range(units) for j in range(sources)):
+            continue
+
+        def transposed(p, c, point, l=l):
+            if p in s.z[l] and c in s.a[l - 1]:
+                i, j = s.z[l].index(p), s.a[l - 1].index(c)
+                if j < len(s.z[l]) and i < len(s.a[l - 1]):
+                    return point.values[s.W[l][j][i]]
+            return None
+
+        w = s.W[l]
+        yield Mutation(transposed, names={"layer": _layer(graph, l), "used": _name(graph, w[0][1] if sources > 1
+                                                                                   else w[1][0]),
+                                          "right": _name(graph, w[1][0] if sources > 1 and units > 1 else w[0][0])})
+
+
+register(Diagnosis("swapped_weight_index", "weight indices swapped",
+                   "the weights into {layer} were used with their two indices swapped ({used} for {right})",
+                   _transposed, hint="the weights into {layer} are used with their two indices swapped"))
+
+
+def _delta_swaps(graph: Graph, q: Quantity) -> Iterator[Mutation]:
+    s = graph.s
+    for l in _hidden_sums(graph):
+        units = s.z[l]
+        for i in range(len(units)):
+            for i2 in range(len(units)):
+                if i2 == i:
+                    continue
+
+                def swap(node, p, l=l, i=i, i2=i2):
+                    return s.z[l][i2] if p == s.z[l][i] and node in s.a[l - 1] else p
+
+                yield Mutation(upstream=swap, names={"used": _name(graph, s.delta[l][i2]),
+                                                     "right": _name(graph, s.delta[l][i])})
+        if len(units) > 1:
+            def own(node, p, l=l):
+                if node in s.a[l - 1] and p in s.z[l] and s.a[l - 1].index(node) < len(s.z[l]):
+                    return s.z[l][s.a[l - 1].index(node)]
+                return p
+
+            yield Mutation(upstream=own, names={"used": "the hidden unit's own index", "right": "each δ of the sum"})
+
+
+register(Diagnosis("swapped_delta_index", "error term of the wrong unit",
+                   "{used} used where {right} belongs in the backward sum", _delta_swaps,
+                   hint="an error term of the wrong unit ({used}) is used in the backward sum"))
+
+
+def _one_path(graph: Graph, q: Quantity) -> Iterator[Mutation]:
+    s = graph.s
+    for l in _hidden_sums(graph):
+        if len(s.z[l]) < 2:
+            continue
+        for k in range(len(s.z[l])):
+            def cut(node, p, l=l, k=k):
+                return None if node in s.a[l - 1] and p in s.z[l] and p != s.z[l][k] else p
+
+            yield Mutation(upstream=cut, names={"kept": _name(graph, s.z[l][k]), "layer": _layer(graph, l)})
+
+        def own(node, p, l=l):
+            if node in s.a[l - 1] and p in s.z[l]:
+                j = s.a[l - 1].index(node)
+                return p if j < len(s.z[l]) and p == s.z[l][j] else None
+            return p
+
+        yield Mutation(upstream=own, names={"kept": "the unit with the same index", "layer": _layer(graph, l)})
+
+
+register(Diagnosis("sum_cut_to_one_path", "sum over the layer above cut to one path",
+                   "only the path through {kept} was kept; the sum runs over every unit of {layer}", _one_path,
+                   hint="the backward sum over the units of {layer} has only one term"))
+
+
+def _softmax_diagonal(graph: Graph, q: Quantity) -> Iterator[Mutation]:
+    s = graph.s
+    for l in range(1, graph.net.depth + 1):
+        if graph.net.layers[l - 1].activation.elementwise:
+            continue
+
+        def diagonal(p, c, point, l=l):
+            if p in s.a[l] and c in s.z[l] and s.a[l].index(p) != s.z[l].index(c):
+                return 0.0
+            return None
+
+        yield Mutation(diagonal, names={"layer": _layer(graph, l)})
+
+
+register(Diagnosis("softmax_as_elementwise", "softmax differentiated as if elementwise",
+                   "the off-diagonal terms ∂aᵢ/∂zⱼ = −aᵢaⱼ of the softmax in {layer} were dropped", _softmax_diagonal,
+                   hint="the softmax in {layer} couples its units: ∂aᵢ/∂zⱼ is not zero for i ≠ j"))
+
+
+def _log_activation(graph: Graph, q: Quantity) -> Iterator[Mutation]:
+    s = graph.s
+    for l in _elementwise_layers(graph):
+        for base, label in ((10.0, "log₁₀"), (math.e, "ln")):
+            def forward(layer, j, z, l=l, base=base):
+                return math.log(z) / math.log(base) if layer == l else None  # ValueError: not this mistake
+
+            def slope(p, c, point, l=l, base=base):
+                unit = graph.unit_of(p)
+                if unit and unit[0] == "post" and unit[1] == l and c == s.z[l][unit[2]]:
+                    return 1.0 / (point.values[c] * math.log(base))
+                return None
+
+            yield Mutation(slope, forward=forward, names={"log": label, "layer": _layer(graph, l),
+                                                          "activation": graph.net.layers[l - 1].activation.name})
+
+
+register(Diagnosis("activation_as_log", "activation written as a logarithm",
+                   "the {activation} of {layer} was computed as {log} of its input", _log_activation))
+
+
+def _activation_as_slope(graph: Graph, q: Quantity) -> Iterator[Mutation]:
+    s = graph.s
+    for l in _elementwise_layers(graph):
+        def slope(p, c, point, l=l):
+            unit = graph.unit_of(p)
+            if unit and unit[0] == "post" and unit[1] == l and c == s.z[l][unit[2]]:
+                return point.values[p]
+            return None
+
+        yield Mutation(slope, names={"factor": _slope_name(graph, l), "layer": _layer(graph, l)})
+
+
+register(Diagnosis("activation_for_its_derivative", "activation used for its derivative",
+                   "the activation's value was used for its derivative {factor} ({layer})", _activation_as_slope))
+
+
+def _scaled(factor: float) -> Mutations:
+    def mutations(graph: Graph, q: Quantity) -> Iterator[Mutation]:
+        yield Mutation(result=lambda v: factor * v)
+
+    return mutations
+
+
+register(Diagnosis("factor_two", "a factor 2 too many", "the claim is twice the true value (the derivative of "
+                   "a squared error where the loss is half of it, or a 2 not cancelled)", _scaled(2.0),
+                   hint="the claim is off by a factor 2"))
+register(Diagnosis("factor_half", "a factor 2 missing", "the claim is half the true value (a ½ kept where "
+                   "the 2 of the square cancels it)", _scaled(0.5), hint="the claim is off by a factor ½"))
+register(Diagnosis("update_sign", "step added instead of subtracted", "θ + η·∂{loss}/∂θ: the update must go "
+                   "against the gradient", _update_rule(lambda g, theta, eta, grad: 2 * theta -
+                                                        g.net.optimizer.updated(theta, grad, eta))))
+
+
+def _learning_rates(graph: Graph, q: Quantity) -> Iterator[Mutation]:
+    if q.kind != "updated":
+        return
+    for scale in (10.0, 0.1):
+        def update(theta, point, grad, scale=scale):
+            return graph.net.optimizer.updated(point.values[theta], grad(theta), point.eta * scale)
+
+        yield Mutation(update=update, names={"scale": "ten times" if scale > 1 else "a tenth of"})
+
+
+register(Diagnosis("wrong_learning_rate", "wrong learning rate",
+                   "the step used {scale} the learning rate", _learning_rates,
+                   hint="the step does not use the network's learning rate"))
+
+
+def _other_variables(graph: Graph, q: Quantity) -> Iterator[Mutation]:
+    if q.kind != "derivative":
+        return
+    below = graph.depends.get(q.num, set())
+    for other in graph.nodes():
+        if other == q.den or other not in below or other in graph.s.y:
+            continue
+        yield Mutation(other=Quantity("derivative", q.num, other, q.sign),
+                       names={"num": _name(graph, q.num), "used": _name(graph, other),
+                              "right": _name(graph, q.den)})
+
+
+register(Diagnosis("wrong_variable", "derivative with respect to the wrong variable",
+                   "∂{num}/∂{used} was computed instead of ∂{num}/∂{right}", _other_variables,
+                   hint="this is the derivative with respect to another variable ({used})"))
+register(Diagnosis("factor_differs", "a factor of the chain differs",
+                   "no registered mistake explains it; the first factor from the top that differs is {factor}",
+                   on=FACTOR_OFF, hint="the factor {factor} is wrong"))
+register(Diagnosis("unexplained", "no known mistake", "no registered mistake explains this claim",
+                   on=UNEXPLAINED))

@@ -10,16 +10,18 @@ points where every forward value is consistent with its definition (so ``z1`` an
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import sympy as sp
 
+from .. import numeric
 from ..errors import InputError
 from ..model import Network
 from . import diagnoses
 from .claims import Claim, Work
-from .diagnoses import CHAIN_OFF, NUMBER_OFF, Finding
+from .diagnoses import CHAIN_OFF, FACTOR_OFF, NUMBER_OFF, UNEXPLAINED, Finding
+from .factors import claimed_factors, first_differing_factor
 from .graph import ETA, Graph, Mutation, Point, Quantity
 from .limits import TooSlow, time_limit
 
@@ -46,6 +48,7 @@ class Verdict:
     diagnoses: list[Finding] = field(default_factory=list)
     factors: list["Verdict"] = field(default_factory=list)
     carried_from: list[int] = field(default_factory=list)
+    example: int = 0
 
     @property
     def credited(self) -> bool:
@@ -88,23 +91,60 @@ class Judge:
         self.require_numbers(network)
         self.net, self.g = network, graph
         self.derivative_symbols = derivative_symbols
-        example = network.examples[0]
         self.eta = float(network.learning_rate) if network.learning_rate is not None else 0.0
-        self.example = graph.point(network.parameters, example.x, example.y, self.eta)
-        self.example.updated = self._updated(self.example)
-        rng = np.random.default_rng(2024)
-        self.points = [self.example]
-        for _ in range(RANDOM_POINTS):
-            point = graph.random_point(rng, example.y)
-            point.updated = self._updated(point)
-            self.points.append(point)
+        self._contexts: dict[int, list[Point]] = {}
+        self._runs: dict[int, dict[str, np.ndarray]] = {}
+        self.k = 0
         self.carried: dict[tuple, tuple[float, float, int, bool]] = {}  # key → value, tol, claim, right?
+
+    # -- points -------------------------------------------------------------------------------------
+    def context(self, k: int) -> list[Point]:
+        """Example ``k`` and random points with its targets (each with its parameters after the step)."""
+        if k not in self._contexts:
+            example = self.net.examples[k]
+            points = [self.g.point(self.net.parameters, example.x, example.y, self.eta)]
+            rng = np.random.default_rng(2024 + k)
+            points += [self.g.random_point(rng, example.y) for _ in range(RANDOM_POINTS)]
+            for point in points:
+                point.updated = self._updated(point)
+            self._contexts[k] = points
+        return self._contexts[k]
+
+    @property
+    def example(self) -> Point:
+        return self.context(self.k)[0]
+
+    @property
+    def points(self) -> list[Point]:
+        return self.context(self.k)
 
     def _updated(self, point: Point) -> dict[sp.Symbol, float]:
         s = self.g.s
         optimizer = self.net.optimizer
         return {p: optimizer.updated(point.values[p], self.g.derivative(s.loss, p, point), point.eta)
                 for p in s.parameters()}
+
+    def truth(self, q: Quantity) -> float:
+        """The quantity's true value at the current example (a batch mean over every example; after
+        ``steps`` full-batch steps of the network's optimizer, by derive.numeric)."""
+        if q.mean:
+            k, values = self.k, []
+            for self.k in range(len(self.net.examples)):
+                values.append(self.truth(replace(q, mean=False)))
+            self.k = k
+            return float(np.mean(values))
+        if q.steps:
+            example = self.net.examples[self.k]
+            point = self.g.point(self._trained(q.steps), example.x, example.y, self.eta)
+            return point.values[q.num]
+        return self.g.value(q, self.example)
+
+    def _trained(self, steps: int) -> dict[str, np.ndarray]:
+        if steps not in self._runs:
+            X = np.array([e.x for e in self.net.examples], dtype=float)
+            Y = np.array([e.y for e in self.net.examples], dtype=float)
+            self._runs[steps] = numeric.train(self.net, self.net.parameters, X, Y, self.eta, steps).params
+        return self._runs[steps]
 
     # -- evaluation ---------------------------------------------------------------------------------
     def evaluate(self, expr: sp.Expr, point: Point) -> float:
@@ -124,22 +164,37 @@ class Judge:
 
     # -- judging ------------------------------------------------------------------------------------
     def judge_all(self, work: Work) -> Result:
-        verdicts = []
-        for claim in work.claims:
-            verdicts.append(self.judge(claim))
-        return Result(self.net, work, verdicts)
+        return Result(self.net, work, [self.judge(claim) for claim in work.claims])
 
     def judge(self, claim: Claim) -> Verdict:
+        """One claim's verdict; a claim that cannot be read or computed is "could not be judged"."""
+        if claim.error is not None:
+            return Verdict(claim, UNJUDGED, notes=[f"could not be judged: {claim.error}"])
+        self.k = claim.example
+        try:
+            return self._judge(claim)
+        except TooSlow:
+            return Verdict(claim, UNJUDGED, notes=[f"could not be judged: it took longer than {TIME_LIMIT_S:g} s"])
+        except (ValueError, TypeError, ZeroDivisionError, OverflowError, ArithmeticError) as exc:
+            return Verdict(claim, UNJUDGED, notes=[f"could not be judged: {exc}"])
+
+    def _judge(self, claim: Claim) -> Verdict:
         q = claim.about
-        truth = self.g.value(q, self.example)
-        verdict = Verdict(claim, RIGHT, truth, self.g.expression(q))
+        verdict = Verdict(claim, RIGHT, self.truth(q), self.g.expression(q), example=claim.example)
+        special = bool(q.steps or q.mean)
         if claim.chain:
             verdict.factors = [self.judge(f) for f in claim.chain]
+            self.k = claim.example
             self._judge_chain(verdict)
         expr_ok = number_ok = None
         if claim.expr_error is not None:
             verdict.verdict = UNJUDGED
-            verdict.notes.append(f"the expression was not read: {claim.expr_error}")
+            verdict.notes.append(f"could not be judged: the expression was not read: {claim.expr_error}")
+            return verdict
+        if claim.expr is not None and special:
+            verdict.verdict = UNJUDGED
+            verdict.notes.append("could not be judged: a batch mean or a value after several steps is judged "
+                                 "by its number (value:), not by a formula")
             return verdict
         if claim.expr is not None:
             expr_ok = self._judge_expression(verdict)
@@ -148,7 +203,7 @@ class Judge:
         if claim.number is not None:
             number_ok = self._judge_number(verdict)
         if claim.expr is None and claim.number is None and not claim.chain:
-            known = self.carried.get(q.key)
+            known = self.carried.get(self._key(q))
             verdict.verdict = RIGHT if known is None or known[3] else WRONG
             if known is not None:
                 verdict.claimed_value = q.sign * known[0]
@@ -158,8 +213,13 @@ class Judge:
             any(not f.credited for f in verdict.factors)
         if (expr_ok is False or number_ok is False or chain_only_and_wrong) and verdict.verdict != CARRIED:
             verdict.verdict = WRONG
+        if verdict.verdict == WRONG and not verdict.diagnoses:
+            verdict.diagnoses += self._first_factor(verdict)
         self._remember(verdict)
         return verdict
+
+    def _key(self, q: Quantity) -> tuple:
+        return (self.k, *q.key)
 
     def _judge_chain(self, verdict: Verdict) -> None:
         """The chain's true factors must multiply to the quantity; say which claimed factor differs."""
@@ -180,11 +240,11 @@ class Judge:
             truth = [self.g.value(claim.about, p) for p in self.points]
         except TooSlow:
             verdict.verdict = UNJUDGED
-            verdict.notes.append(f"evaluating the expression took longer than {TIME_LIMIT_S:g} s")
+            verdict.notes.append(f"could not be judged: evaluating the expression took longer than {TIME_LIMIT_S:g} s")
             return False
         except (ValueError, TypeError, ZeroDivisionError, OverflowError) as exc:
             verdict.verdict = UNJUDGED
-            verdict.notes.append(f"the expression could not be evaluated: {exc}")
+            verdict.notes.append(f"could not be judged: the expression could not be evaluated: {exc}")
             return False
         verdict.claimed_value = claimed[0]
         same = [_close(c, t) for c, t in zip(claimed, truth)]
@@ -196,7 +256,9 @@ class Judge:
         verdict.verdict = WRONG
         if same[0]:
             verdict.notes.append("the expression has the right value at this example, but not in general")
-        verdict.diagnoses += self._diagnose(claim.about, lambda point, k: claimed[k], exact=True)
+        verdict.diagnoses += self._diagnose(claim.about, claimed, exact=True)
+        if not verdict.diagnoses:
+            verdict.diagnoses += self._first_factor(verdict, claimed_factors(claim.expr, self, self.points))
         return False
 
     def _judge_number(self, verdict: Verdict) -> bool:
@@ -227,14 +289,13 @@ class Judge:
             return True
         if claim.expr is None:
             verdict.verdict = WRONG
-            verdict.diagnoses += self._diagnose(claim.about, lambda point, k: number.value, exact=False,
-                                                tol=tol)
+            verdict.diagnoses += self._diagnose(claim.about, [number.value], exact=False, tol=tol)
         return False
 
     def _carried_range(self, claim: Claim) -> tuple[float, float, list[int]]:
         """The quantity's value with earlier wrong claims carried in (each within its printed ±)."""
-        wrong = {key: v for key, v in self.carried.items() if not v[3]}
-        if not wrong:
+        wrong = {key[1:]: v for key, v in self.carried.items() if not v[3] and key[0] == self.k}
+        if not wrong or claim.about.steps or claim.about.mean:
             return 0.0, 0.0, []
         used = []
         plain = self.g.value(claim.about, self.example)
@@ -255,8 +316,10 @@ class Judge:
         forward = {key[1]: v for key, v in overrides.items() if key[0] == "value"}
         if not forward:
             return self.example
-        example = self.net.examples[0]
-        return self.g.point(self.net.parameters, example.x, example.y, self.eta, forward)
+        example = self.net.examples[self.k]
+        point = self.g.point(self.net.parameters, example.x, example.y, self.eta, forward)
+        point.updated = self.example.updated
+        return point
 
     def _remember(self, verdict: Verdict) -> None:
         """Carry this claim's number forward: its expression's exact value if given, else the number
@@ -270,33 +333,57 @@ class Judge:
             return
         if verdict.verdict == CARRIED:
             return  # already explained by an earlier source
-        self.carried[claim.about.key] = (claim.about.sign * value, tol, claim.index, verdict.credited)
+        self.carried[self._key(claim.about)] = (claim.about.sign * value, tol, claim.index, verdict.credited)
 
     # -- diagnoses ------------------------------------------------------------------------------------
-    def _diagnose(self, q: Quantity, claimed, exact: bool, tol: float = 0.0) -> list[Finding]:
-        """The registered mistakes whose computation gives what was claimed."""
+    def _diagnose(self, q: Quantity, claimed: list[float], exact: bool, tol: float = 0.0) -> list[Finding]:
+        """The registered mistakes whose computation gives what was claimed (at every point for a
+        formula, at the example within the printed ± for a number)."""
         points = self.points if exact else [self.example]
-        truth = [self.g.value(q, p) for p in points]
+        special = bool(q.steps or q.mean)
+        truth = [self.truth(q)] if special else [self.g.value(q, p) for p in points]
 
-        def matches(values: list[float]) -> bool:
-            if exact:
-                return all(_close(v, claimed(p, k)) for k, (p, v) in enumerate(zip(points, values))) and \
-                    not all(_close(v, t) for v, t in zip(values, truth))
-            return abs(values[0] - claimed(points[0], 0)) <= tol and abs(values[0] - truth[0]) > tol
+        def close(value: float, k: int) -> bool:
+            return _close(value, claimed[k]) if exact else abs(value - claimed[k]) <= tol
 
-        def explains(mutation: Mutation) -> bool:
+        def value(mutation: Mutation, k: int) -> float:
+            if special:
+                if mutation.result is None or mutation.local or mutation.upstream or mutation.forward \
+                        or mutation.update or mutation.other:
+                    raise ValueError("not for this quantity")
+                return mutation.result(truth[k])
+            return self.g.value(q, points[k], mutation)
+
+        def explains(mutation: Mutation, upto: int | None = None) -> bool:
             try:
-                return matches([self.g.value(q, p, mutation) for p in points])
-            except (ZeroDivisionError, ValueError, OverflowError):
+                values = [value(mutation, k) for k in range(len(points) if upto is None else upto)]
+            except (ZeroDivisionError, ValueError, OverflowError, TypeError, KeyError):
                 return False
+            return all(close(v, k) for k, v in enumerate(values)) and \
+                not all(close(t, k) for k, t in enumerate(truth[:len(values)]))
 
-        return diagnoses.search(self.g, q, explains)
+        return diagnoses.search(self.g, q, explains, quick=lambda m: explains(m, 1))
+
+    def _first_factor(self, verdict: Verdict, claimed: list[list[float]] | None = None) -> list[Finding]:
+        """Nothing explains a wrong claim: which factor of the chain, from the top, first differs."""
+        if verdict.factors:
+            wrong = [f for f in verdict.factors if not f.credited]
+            if wrong:
+                return diagnoses.answer(FACTOR_OFF, factor=wrong[0].claim.about_text)
+        q = verdict.claim.about
+        if claimed and q.kind == "derivative" and not (q.steps or q.mean):
+            factor = first_differing_factor(self.g, q, self.points, claimed)
+            if factor is not None:
+                return diagnoses.answer(FACTOR_OFF, factor=factor)
+        return diagnoses.answer(UNEXPLAINED)
 
 
 def _as_overrides(values: dict[tuple, float], graph: Graph) -> dict:
     """Carried numbers (a δ's as ∂E/∂z) → the graph's override keys."""
     out = {}
-    for (kind, num, den), value in values.items():
+    for (kind, num, den, *special), value in values.items():
+        if any(special):
+            continue  # a batch mean or a value after several steps feeds nothing
         if kind == "derivative":
             out[("derivative", num, den)] = value
         elif kind == "value":
