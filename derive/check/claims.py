@@ -30,7 +30,7 @@ from ..errors import InputError
 from ..formula import parse_formula
 from ..yaml_source import Located, load_yaml
 from .graph import ETA, Graph, Quantity
-from .text_input import claim_text, latex_to_text
+from .text_input import _group, claim_text, latex_to_text
 
 CLAIM_KEYS = {"about", "expr", "latex", "value", "chain", "points", "label", "example"}
 TOP_KEYS = {"points", "claims", "student", "network"}
@@ -277,9 +277,33 @@ class _ClaimReader:
             return Quantity("after", symbol)
         return Quantity("value", self.symbol(t))
 
+    def _latex_partials(self, text: str) -> tuple[str, dict[str, str]]:
+        """\\frac{\\partial E}{\\partial w_5} → a placeholder word, and placeholder → dE_dw5."""
+        out, pos, names = [], 0, {}
+        for match in re.finditer(r"\\frac\s*\{\s*\\partial", text):
+            if match.start() < pos:
+                continue
+            try:
+                num, end = _group(text, match.start() + len("\\frac"))
+                den, end = _group(text, end)
+                q = self.quantity(f"\\frac{{{num}}}{{{den}}}")
+            except InputError:
+                continue
+            word = f"PARTIALDERIVATIVE{len(names)}X"
+            names[word] = f"d{q.num.name}_d{q.den.name}"
+            out += [text[pos:match.start()], f" {word} "]
+            pos = end
+        return "".join(out) + text[pos:], names
+
     def expression(self, text: str, latex: bool) -> sp.Expr:
-        """A claimed formula over the network's names, η (alpha, eta, lr) and derivatives (dE_dw5)."""
+        """A claimed formula over the network's names, η (alpha, eta, lr) and derivatives (dE_dw5,
+        or in LaTeX \\frac{\\partial E}{\\partial w_5})."""
+        partials: dict[str, str] = {}
+        if latex:
+            text, partials = self._latex_partials(text)
         plain = claim_text(text, latex)
+        for word, name in partials.items():
+            plain = re.sub(rf"\b{word}\b", name, plain)
         names = dict(self.formula_names)
         for name, delta in self.deltas.items():
             if re.search(rf"\b{name}\b", plain):

@@ -37,7 +37,7 @@ UNEXPLAINED = "unexplained"  # no names
 FACTS = (NUMBER_OFF, CHAIN_OFF, FACTOR_OFF, UNEXPLAINED)
 ID_RE = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
 #: at most this many pairs of mutations are tried for one claim (a bound on the time it takes)
-MAX_PAIRS = 4000
+MAX_PAIRS = 1500
 
 Mutations = Callable[[Graph, Quantity], Iterable[Mutation]]
 
@@ -90,16 +90,18 @@ def register(record: Diagnosis) -> Diagnosis:
 
 
 def search(graph: Graph, q: Quantity, explains: Callable[[Mutation], bool],
-           quick: Callable[[Mutation], bool] | None = None) -> list[Finding]:
+           changes: Callable[[Mutation], bool] | None = None) -> list[Finding]:
     """The first registered mistake whose mutation of ``q`` ``explains`` the claim; else the first
-    two (of different records) that explain it together, both named; else nothing. ``quick`` is a
-    cheaper necessary test (the example alone) tried before ``explains`` on pairs."""
+    two (of different records) that explain it together, both named; else nothing. Pairs are
+    formed only of mutations that ``change`` the quantity at the example (the others are off its
+    paths), at most MAX_PAIRS of them."""
     candidates = [(record, mutation) for record in DIAGNOSES.values() if record.mutations is not None
                   for mutation in record.mutations(graph, q)]
     for record, mutation in candidates:
         if explains(mutation):
             return [record.finding(**mutation.names)]
-    quick = quick or explains
+    if changes is not None:
+        candidates = [(r, m) for r, m in candidates if changes(m)]
     tried = 0
     for i, (first, m1) in enumerate(candidates):
         for second, m2 in candidates[i + 1:]:
@@ -108,8 +110,7 @@ def search(graph: Graph, q: Quantity, explains: Callable[[Mutation], bool],
             tried += 1
             if tried > MAX_PAIRS:
                 return []
-            both = combine(m1, m2)
-            if quick(both) and explains(both):
+            if explains(combine(m1, m2)):
                 return [first.finding(joint=True, **m1.names), second.finding(joint=True, **m2.names)]
     return []
 
@@ -139,9 +140,15 @@ def _layer(graph: Graph, l: int) -> str:
     return "the output layer" if l == L else ("the hidden layer" if L == 2 else f"hidden layer {l}")
 
 
-def _slope_name(graph: Graph, l: int) -> str:
+def _slope_name(graph: Graph, l: int, q: Quantity | None = None) -> str:
+    """∂a/∂z of layer l's units: those on the claimed derivative's paths, else all of them."""
     s = graph.s
-    return ", ".join(f"∂{_name(graph, a)}/∂{_name(graph, z)}" for a, z in zip(s.a[l], s.z[l]))
+    units = list(zip(s.a[l], s.z[l]))
+    if q is not None and q.kind == "derivative":
+        above = graph.depends.get(q.num, set()) | {q.num}
+        on = [(a, z) for a, z in units if a in above and (q.den == z or q.den in graph.depends.get(z, set()))]
+        units = on or units
+    return ", ".join(f"∂{_name(graph, a)}/∂{_name(graph, z)}" for a, z in units)
 
 
 def _elementwise_layers(graph: Graph) -> list[int]:
@@ -169,11 +176,12 @@ def _pre_post_swaps(graph: Graph, q: Quantity) -> Iterator[Mutation]:
     s = graph.s
     for l in range(1, graph.net.depth + 1):
         for pre, post in zip(s.z[l], s.a[l]):
-            def swap(p, c, point, pre=pre, post=post):
-                expr = graph.local_expr(p, c)
-                if post not in expr.free_symbols:
-                    return None
-                return graph.number(expr.xreplace({post: pre}), point.values)
+            def swap(p, c, point, pre=pre, post=post, swapped={}):
+                if (p, c) not in swapped:
+                    expr = graph.local_expr(p, c)
+                    swapped[(p, c)] = expr.xreplace({post: pre}) if post in expr.free_symbols else None
+                expr = swapped[(p, c)]
+                return None if expr is None else graph.number(expr, point.values)
 
             yield Mutation(swap, names={"pre": _name(graph, pre), "post": _name(graph, post)})
 
@@ -194,7 +202,7 @@ def _no_slope(graph: Graph, q: Quantity) -> Iterator[Mutation]:
             return 1.0 if c == s.z[unit[1]][unit[2]] else 0.0
 
         where = _layer(graph, group[0]) if len(group) == 1 else "every layer"
-        factor = _slope_name(graph, group[0]) if len(group) == 1 else "∂a/∂z"
+        factor = _slope_name(graph, group[0], q) if len(group) == 1 else "∂a/∂z"
         yield Mutation(no_slope, names={"factor": factor, "where": where})
 
 
@@ -207,14 +215,13 @@ def _other_losses(graph: Graph, q: Quantity) -> Iterator[Mutation]:
     for alt in losses.variants():
         if alt.formula == actual.formula:
             continue
-        derivative = alt.derivative
+        derivatives = [alt.derivative.subs({losses.A: a, losses.T: y}, simultaneous=True)
+                       for a, y in zip(s.a[L], s.y)]
 
-        def other_loss(p, c, point, derivative=derivative):
+        def other_loss(p, c, point, derivatives=derivatives):
             if p != s.loss:
                 return None
-            j = s.a[L].index(c)
-            return graph.number(derivative.subs({losses.A: s.a[L][j], losses.T: s.y[j]}, simultaneous=True),
-                                point.values)
+            return graph.number(derivatives[s.a[L].index(c)], point.values)
 
         yield Mutation(other_loss, names={"loss": _name(graph, s.loss), "output": _name(graph, s.a[L][0]),
                                           "used": _loss_label(alt), "actual": _loss_label(actual)})
@@ -319,7 +326,7 @@ def _no_path_weight(graph: Graph, q: Quantity) -> Iterator[Mutation]:
 
 
 register(Diagnosis("missing_path_weight", "missing path weight",
-                   "the weight of the path into {layer} was left out of the backward sum", _no_path_weight))
+                   "the weights into {layer} were left out of the backward sum (δ summed without its w)", _no_path_weight))
 
 
 def _transposed(graph: Graph, q: Quantity) -> Iterator[Mutation]:
@@ -361,6 +368,16 @@ def _delta_swaps(graph: Graph, q: Quantity) -> Iterator[Mutation]:
 
                 yield Mutation(upstream=swap, names={"used": _name(graph, s.delta[l][i2]),
                                                      "right": _name(graph, s.delta[l][i])})
+        for i in range(len(units)):
+            for i2 in range(i + 1, len(units)):
+                def both(node, p, l=l, i=i, i2=i2):
+                    if node in s.a[l - 1] and p in (s.z[l][i], s.z[l][i2]):
+                        return s.z[l][i2] if p == s.z[l][i] else s.z[l][i]
+                    return p
+
+                yield Mutation(upstream=both, names={"used": f"{_name(graph, s.delta[l][i])} and "
+                                                             f"{_name(graph, s.delta[l][i2])} swapped",
+                                                     "right": "each other"})
         if len(units) > 1:
             def own(node, p, l=l):
                 if node in s.a[l - 1] and p in s.z[l] and s.a[l - 1].index(node) < len(s.z[l]):
@@ -424,7 +441,9 @@ def _log_activation(graph: Graph, q: Quantity) -> Iterator[Mutation]:
     for l in _elementwise_layers(graph):
         for base, label in ((10.0, "log₁₀"), (math.e, "ln")):
             def forward(layer, j, z, l=l, base=base):
-                return math.log(z) / math.log(base) if layer == l else None  # ValueError: not this mistake
+                if layer != l:
+                    return None
+                return math.log(z) / math.log(base) if z > 0 else math.nan  # nan: explains nothing
 
             def slope(p, c, point, l=l, base=base):
                 unit = graph.unit_of(p)
@@ -449,7 +468,7 @@ def _activation_as_slope(graph: Graph, q: Quantity) -> Iterator[Mutation]:
                 return point.values[p]
             return None
 
-        yield Mutation(slope, names={"factor": _slope_name(graph, l), "layer": _layer(graph, l)})
+        yield Mutation(slope, names={"factor": _slope_name(graph, l, q), "layer": _layer(graph, l)})
 
 
 register(Diagnosis("activation_for_its_derivative", "activation used for its derivative",

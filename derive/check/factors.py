@@ -20,7 +20,9 @@ RTOL = 1e-9
 
 def claimed_factors(expr: sp.Expr, judge, points: list[Point]) -> list[list[float]]:
     """The values of each non-constant factor of a claimed product at each point."""
-    args = expr.args if isinstance(expr, sp.Mul) else (expr,)
+    if not isinstance(expr, sp.Mul):
+        return []  # a sum or a single symbol has no factors to compare
+    args = expr.args
     out = []
     for arg in args:
         if arg.is_number:

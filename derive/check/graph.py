@@ -101,8 +101,22 @@ class Point:
     cache: dict = field(default_factory=dict, repr=False)
 
 
+_GRAPHS: dict[int, tuple[Network, "Graph"]] = {}
+
+
 class Graph:
     """Nodes, edges and local derivatives of a (small) network, symbolic and numeric."""
+
+    @classmethod
+    def of(cls, network: Network) -> "Graph":
+        """The graph of ``network``, built once per network object in a running process (its
+        compiled factors and judged points are reused by every claims file judged against it)."""
+        cached = _GRAPHS.get(id(network))
+        if cached is None or cached[0] is not network:
+            if len(_GRAPHS) > 64:
+                _GRAPHS.clear()
+            cached = _GRAPHS[id(network)] = (network, cls(network))
+        return cached[1]
 
     def __init__(self, network: Network) -> None:
         self.net = network
@@ -124,6 +138,7 @@ class Graph:
                        for j, sym in enumerate(row)}
         self._local_exprs: dict[Pair, sp.Expr] = {}
         self._compiled: dict[sp.Expr, tuple] = {}
+        self.contexts: dict[int, list["Point"]] = {}  # the judge's points per example (judge.py)
 
     # -- structure -------------------------------------------------------------------------------
     @cached_property
@@ -189,6 +204,14 @@ class Graph:
             return number_at(expr, values)
 
     # -- numbers ---------------------------------------------------------------------------------
+    @cached_property
+    def _forward(self) -> tuple[list[list[sp.Expr]], list[list[sp.Expr]], sp.Expr]:
+        """The forward equations: z and a of every unit, and the loss."""
+        s, chain, L = self.s, self.chain, self.net.depth
+        pre = [[]] + [[chain.pre_activation(l, j) for j in range(len(s.z[l]))] for l in range(1, L + 1)]
+        post = [[]] + [[chain.activation(l, j) for j in range(len(s.a[l]))] for l in range(1, L + 1)]
+        return pre, post, chain.loss()
+
     def point(self, params: dict[str, np.ndarray], x, y, eta: float,
               overrides: dict[sp.Symbol, float] | None = None, forward=None) -> Point:
         """Forward values at one example; ``overrides`` replace claimed forward values (carried on)."""
@@ -202,22 +225,22 @@ class Graph:
         values.update(zip(s.y, map(float, y)))
         values.update(parameters)
         overrides = overrides or {}
+        pre, post, loss = self._forward
         for l in range(1, self.net.depth + 1):
             for j, z in enumerate(s.z[l]):
-                values[z] = overrides.get(z, self.number(self.chain.pre_activation(l, j), values))
+                values[z] = overrides.get(z, self.number(pre[l][j], values))
             for j, a in enumerate(s.a[l]):
                 mutated = forward(l, j, values[s.z[l][j]]) if forward is not None else None
-                values[a] = overrides.get(a, mutated if mutated is not None
-                                          else self.number(self.chain.activation(l, j), values))
-        values[s.loss] = overrides.get(s.loss, self.number(self.chain.loss(), values))
+                values[a] = overrides.get(a, mutated if mutated is not None else self.number(post[l][j], values))
+        values[s.loss] = overrides.get(s.loss, self.number(loss, values))
         return Point(values, eta, x=tuple(x), y=tuple(y))
 
-    def random_point(self, rng: np.random.Generator, y) -> Point:
-        """Random parameters, inputs and learning rate; the targets stay the example's (they are
-        data: "E = −log₁₀ ŷ when y = 1" is a right claim)."""
+    def random_point(self, rng: np.random.Generator, y, eta: float) -> Point:
+        """Random parameters and inputs; the targets and the learning rate stay the example's (they
+        are data: "E = −log₁₀ ŷ when y = 1" and "w5 − 0.2·∂E/∂w5" are right claims)."""
         params = {k: rng.uniform(-1, 1, np.shape(v)) for k, v in self._shapes().items()}
         x = rng.uniform(-1, 1, len(self.s.x))
-        return self.point(params, x, y, float(rng.uniform(0.05, 0.9)))
+        return self.point(params, x, y, eta)
 
     def _shapes(self) -> dict[str, np.ndarray]:
         shapes = {}

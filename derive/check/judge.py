@@ -92,7 +92,7 @@ class Judge:
         self.net, self.g = network, graph
         self.derivative_symbols = derivative_symbols
         self.eta = float(network.learning_rate) if network.learning_rate is not None else 0.0
-        self._contexts: dict[int, list[Point]] = {}
+        self._contexts = graph.contexts  # shared by every judge of this graph: pure values
         self._runs: dict[int, dict[str, np.ndarray]] = {}
         self.k = 0
         self.carried: dict[tuple, tuple[float, float, int, bool]] = {}  # key → value, tol, claim, right?
@@ -104,7 +104,7 @@ class Judge:
             example = self.net.examples[k]
             points = [self.g.point(self.net.parameters, example.x, example.y, self.eta)]
             rng = np.random.default_rng(2024 + k)
-            points += [self.g.random_point(rng, example.y) for _ in range(RANDOM_POINTS)]
+            points += [self.g.random_point(rng, example.y, self.eta) for _ in range(RANDOM_POINTS)]
             for point in points:
                 point.updated = self._updated(point)
             self._contexts[k] = points
@@ -235,9 +235,17 @@ class Judge:
 
     def _judge_expression(self, verdict: Verdict) -> bool:
         claim = verdict.claim
+        points = []  # the example, and the random points where the claimed formula is real
         try:
-            claimed = [self.evaluate(claim.expr, p) for p in self.points]
-            truth = [self.g.value(claim.about, p) for p in self.points]
+            claimed = []
+            for k, point in enumerate(self.points):
+                try:
+                    claimed.append(self.evaluate(claim.expr, point))
+                    points.append(point)
+                except (ValueError, ZeroDivisionError, OverflowError):
+                    if k == 0:
+                        raise
+            truth = [self.g.value(claim.about, p) for p in points]
         except TooSlow:
             verdict.verdict = UNJUDGED
             verdict.notes.append(f"could not be judged: evaluating the expression took longer than {TIME_LIMIT_S:g} s")
@@ -256,9 +264,9 @@ class Judge:
         verdict.verdict = WRONG
         if same[0]:
             verdict.notes.append("the expression has the right value at this example, but not in general")
-        verdict.diagnoses += self._diagnose(claim.about, claimed, exact=True)
+        verdict.diagnoses += self._diagnose(claim.about, claimed, exact=True, points=points)
         if not verdict.diagnoses:
-            verdict.diagnoses += self._first_factor(verdict, claimed_factors(claim.expr, self, self.points))
+            verdict.diagnoses += self._first_factor(verdict, claimed_factors(claim.expr, self, points), points)
         return False
 
     def _judge_number(self, verdict: Verdict) -> bool:
@@ -336,10 +344,11 @@ class Judge:
         self.carried[self._key(claim.about)] = (claim.about.sign * value, tol, claim.index, verdict.credited)
 
     # -- diagnoses ------------------------------------------------------------------------------------
-    def _diagnose(self, q: Quantity, claimed: list[float], exact: bool, tol: float = 0.0) -> list[Finding]:
+    def _diagnose(self, q: Quantity, claimed: list[float], exact: bool, tol: float = 0.0,
+                  points: list[Point] | None = None) -> list[Finding]:
         """The registered mistakes whose computation gives what was claimed (at every point for a
         formula, at the example within the printed ± for a number)."""
-        points = self.points if exact else [self.example]
+        points = (points or self.points) if exact else [self.example]
         special = bool(q.steps or q.mean)
         truth = [self.truth(q)] if special else [self.g.value(q, p) for p in points]
 
@@ -354,17 +363,27 @@ class Judge:
                 return mutation.result(truth[k])
             return self.g.value(q, points[k], mutation)
 
-        def explains(mutation: Mutation, upto: int | None = None) -> bool:
+        def explains(mutation: Mutation) -> bool:
             try:
-                values = [value(mutation, k) for k in range(len(points) if upto is None else upto)]
+                values = []
+                for k in range(len(points)):  # the example first: most mutations fail there
+                    values.append(value(mutation, k))
+                    if not close(values[-1], k):
+                        return False
             except (ZeroDivisionError, ValueError, OverflowError, TypeError, KeyError):
                 return False
-            return all(close(v, k) for k, v in enumerate(values)) and \
-                not all(close(t, k) for k, t in enumerate(truth[:len(values)]))
+            return not all(close(t, k) for k, t in enumerate(truth))
 
-        return diagnoses.search(self.g, q, explains, quick=lambda m: explains(m, 1))
+        def changes(mutation: Mutation) -> bool:
+            try:
+                return not _close(value(mutation, 0), truth[0])
+            except (ZeroDivisionError, ValueError, OverflowError, TypeError, KeyError):
+                return False
 
-    def _first_factor(self, verdict: Verdict, claimed: list[list[float]] | None = None) -> list[Finding]:
+        return diagnoses.search(self.g, q, explains, changes)
+
+    def _first_factor(self, verdict: Verdict, claimed: list[list[float]] | None = None,
+                      points: list[Point] | None = None) -> list[Finding]:
         """Nothing explains a wrong claim: which factor of the chain, from the top, first differs."""
         if verdict.factors:
             wrong = [f for f in verdict.factors if not f.credited]
@@ -372,7 +391,7 @@ class Judge:
                 return diagnoses.answer(FACTOR_OFF, factor=wrong[0].claim.about_text)
         q = verdict.claim.about
         if claimed and q.kind == "derivative" and not (q.steps or q.mean):
-            factor = first_differing_factor(self.g, q, self.points, claimed)
+            factor = first_differing_factor(self.g, q, points or self.points, claimed)
             if factor is not None:
                 return diagnoses.answer(FACTOR_OFF, factor=factor)
         return diagnoses.answer(UNEXPLAINED)
@@ -414,6 +433,6 @@ def check(network: Network, work_path: str) -> Result:
     from .claims import load_work
 
     Judge.require_numbers(network)
-    graph = Graph(network)
+    graph = Graph.of(network)
     work = load_work(work_path, graph)
     return Judge(network, graph, work.derivative_symbols).judge_all(work)
