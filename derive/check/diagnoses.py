@@ -212,11 +212,11 @@ register(Diagnosis("missing_activation_derivative", "missing activation derivati
 
 def _other_losses(graph: Graph, q: Quantity) -> Iterator[Mutation]:
     s, L, actual = graph.s, graph.net.depth, graph.net.loss
-    for alt in losses.variants():
-        if alt.formula == actual.formula:
-            continue
-        derivatives = [alt.derivative.subs({losses.A: a, losses.T: y}, simultaneous=True)
-                       for a, y in zip(s.a[L], s.y)]
+    if "losses" not in graph.memo:
+        graph.memo["losses"] = [(alt, [alt.derivative.subs({losses.A: a, losses.T: y}, simultaneous=True)
+                                       for a, y in zip(s.a[L], s.y)])
+                                for alt in losses.variants() if alt.formula != actual.formula]
+    for alt, derivatives in graph.memo["losses"]:
 
         def other_loss(p, c, point, derivatives=derivatives):
             if p != s.loss:

@@ -139,6 +139,7 @@ class Graph:
         self._local_exprs: dict[Pair, sp.Expr] = {}
         self._compiled: dict[sp.Expr, tuple] = {}
         self.contexts: dict[int, list["Point"]] = {}  # the judge's points per example (judge.py)
+        self.memo: dict = {}  # what the diagnoses precompute once per network
 
     # -- structure -------------------------------------------------------------------------------
     @cached_property

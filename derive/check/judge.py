@@ -148,6 +148,19 @@ class Judge:
 
     # -- evaluation ---------------------------------------------------------------------------------
     def evaluate(self, expr: sp.Expr, point: Point) -> float:
+        """A claimed formula's value at ``point`` (remembered there: a class repeats formulas)."""
+        key = ("claimed", expr, tuple(sorted((str(s), q) for s, q in self.derivative_symbols.items()
+                                             if s in expr.free_symbols)))
+        if key not in point.cache:
+            try:
+                point.cache[key] = self._evaluate(expr, point)
+            except (ValueError, ZeroDivisionError, OverflowError) as exc:
+                point.cache[key] = exc
+        if isinstance(point.cache[key], Exception):
+            raise point.cache[key]
+        return point.cache[key]
+
+    def _evaluate(self, expr: sp.Expr, point: Point) -> float:
         values = dict(point.values)
         values[ETA] = point.eta
         for symbol in expr.free_symbols & set(self.derivative_symbols):
@@ -410,9 +423,20 @@ def _as_overrides(values: dict[tuple, float], graph: Graph) -> dict:
     return out
 
 
+_SIMPLIFIES: dict[sp.Expr, bool] = {}
+
+
 def _simplifies(expr: sp.Expr) -> bool:
     """Whether putting the expression over a common denominator and cancelling shortens it
-    clearly (by two operations or more), within the time limit."""
+    clearly (by two operations or more), within the time limit (remembered per formula)."""
+    if expr not in _SIMPLIFIES:
+        if len(_SIMPLIFIES) > 10_000:
+            _SIMPLIFIES.clear()
+        _SIMPLIFIES[expr] = _cancels(expr)
+    return _SIMPLIFIES[expr]
+
+
+def _cancels(expr: sp.Expr) -> bool:
     try:
         with time_limit(TIME_LIMIT_S):
             return sp.count_ops(sp.cancel(expr)) <= sp.count_ops(expr) - 2
