@@ -235,16 +235,13 @@ class Judge:
         return (self.k, *q.key)
 
     def _judge_chain(self, verdict: Verdict) -> None:
-        """The chain's true factors must multiply to the quantity; say which claimed factor differs."""
+        """The chain's true factors must multiply to the quantity (the report lists the factors that
+        differ, from ``verdict.factors``)."""
         product = np.prod([self.g.value(f.claim.about, self.example) for f in verdict.factors])
         if not np.isclose(product, verdict.true_value, rtol=1e-9, atol=1e-15):
             verdict.verdict = WRONG
             verdict.diagnoses += diagnoses.answer(CHAIN_OFF, product=f"{product:.6g}", about=verdict.claim.about_text,
                                                   true=f"{verdict.true_value:.6g}")
-        for factor in verdict.factors:
-            if not factor.credited:
-                verdict.notes.append(f"factor {factor.claim.about_text} is {factor.verdict}; "
-                                     f"the true factor is {_fmt(factor.true_value)}")
 
     def _judge_expression(self, verdict: Verdict) -> bool:
         claim = verdict.claim
