@@ -8,8 +8,9 @@ gives what was claimed explains the claim. Nothing here reads the claim's text. 
 fact of the verdict flow (``on``): ``NUMBER_OFF`` (the formula is right, its number is not),
 ``CHAIN_OFF`` (a chain's true factors do not multiply to the quantity), ``FACTOR_OFF`` (nothing
 explains it; which factor of the chain first differs) or ``UNEXPLAINED``. Records are tried in
-registration order: a claim gets the first record that explains it, or, when no single one does,
-the first two that explain it together — never two rival explanations.
+registration order (for a parameter after the step, update-rule mistakes first): a claim gets the
+first record that explains it, or, when no single one does, the first two that explain it
+together — never two rival explanations.
 
 Adding a diagnosis is one ``register(Diagnosis(...))`` below (``text`` may show the truth;
 ``hint`` never does), and in tests/check/test_diagnoses.py its realistic cases (``CASES``)
@@ -97,6 +98,8 @@ def search(graph: Graph, q: Quantity, explains: Callable[[Mutation], bool],
     paths), at most MAX_PAIRS of them."""
     candidates = [(record, mutation) for record in DIAGNOSES.values() if record.mutations is not None
                   for mutation in record.mutations(graph, q)]
+    # about an update, a mistake in the update rule is the simpler explanation of the two
+    candidates.sort(key=lambda rm: rm[1].update is None)
     for record, mutation in candidates:
         if explains(mutation):
             return [record.finding(**mutation.names)]
