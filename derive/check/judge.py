@@ -10,7 +10,7 @@ points where every forward value is consistent with its definition (so ``z1`` an
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 import numpy as np
 import sympy as sp
@@ -24,58 +24,12 @@ from .diagnoses import CHAIN_OFF, FACTOR_OFF, NUMBER_OFF, UNEXPLAINED, Finding
 from .factors import claimed_factors, first_differing_factor
 from .graph import ETA, Graph, Mutation, Point, Quantity
 from .limits import TooSlow, time_limit
+from .verdicts import (CARRIED, CREDITED, PRECISION, RIGHT, UNJUDGED, UNSIMPLIFIED, WRONG,  # noqa: F401
+                       Result, Verdict)
 
-RIGHT = "right"
-UNSIMPLIFIED = "right but unsimplified"
-PRECISION = "right to the printed precision"
-CARRIED = "right given an earlier wrong claim"
-WRONG = "wrong"
-UNJUDGED = "could not be judged"
-CREDITED = {RIGHT, UNSIMPLIFIED, PRECISION, CARRIED}
 TIME_LIMIT_S = 2.0
 RANDOM_POINTS = 3
 RTOL = 1e-9
-
-
-@dataclass
-class Verdict:
-    claim: Claim
-    verdict: str
-    true_value: float | None = None
-    true_expr: sp.Expr | None = None
-    claimed_value: float | None = None  # the number, or the expression's value at the example
-    notes: list[str] = field(default_factory=list)
-    diagnoses: list[Finding] = field(default_factory=list)
-    factors: list["Verdict"] = field(default_factory=list)
-    carried_from: list[int] = field(default_factory=list)
-    example: int = 0
-
-    @property
-    def credited(self) -> bool:
-        return self.verdict in CREDITED
-
-    @property
-    def points(self) -> float:
-        return self.claim.points if self.credited else 0.0
-
-
-@dataclass
-class Result:
-    network: Network
-    work: Work
-    verdicts: list[Verdict]
-
-    @property
-    def score(self) -> float:
-        return sum(v.points for v in self.verdicts)
-
-    @property
-    def total(self) -> float:
-        return sum(v.claim.points for v in self.verdicts)
-
-    @property
-    def all_right(self) -> bool:
-        return all(v.credited for v in self.verdicts)
 
 
 class Judge:

@@ -9,7 +9,7 @@ import json
 import pytest
 from check_nets import OFFICE, ROOT, SMALL, SOFT, WIDE, judge, one
 
-from derive.check import diagnoses
+from derive.check import diagnoses, findings
 from derive.check.diagnoses import DIAGNOSES, Diagnosis, register
 from derive.check.graph import Mutation
 from derive.check.judge import WRONG, check
@@ -234,7 +234,7 @@ def test_json_carries_the_id_next_to_the_text():
 
 def test_a_new_diagnosis_is_one_record(monkeypatch):
     """A mistake the registry does not know (a third of the gradient) needs one record, no judge edit."""
-    monkeypatch.setattr(diagnoses, "DIAGNOSES", dict(DIAGNOSES))
+    monkeypatch.setattr(findings, "DIAGNOSES", dict(DIAGNOSES))
     claim = "{about: dE/dw5, value: -0.02859}"
     assert [d.id for d in one(OFFICE, claim).diagnoses] == ["unexplained"]
     register(Diagnosis("third", "a third", "a third of ∂{loss}/∂θ",
