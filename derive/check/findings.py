@@ -72,11 +72,11 @@ def register(record: Diagnosis) -> Diagnosis:
 
 
 def search(graph: Graph, q: Quantity, explains: Callable[[Mutation], bool],
-           changes: Callable[[Mutation], bool] | None = None) -> list[Finding]:
-    """The first registered mistake whose mutation of ``q`` ``explains`` the claim; else the first
-    two (of different records) that explain it together, both named; else nothing. Pairs are
-    formed only of mutations that ``change`` the quantity at the example (the others are off its
-    paths), at most MAX_PAIRS of them."""
+           changes: Callable[[Mutation], bool] | None = None, pairs: bool = True) -> list[Finding]:
+    """The first registered mistake whose mutation of ``q`` ``explains`` the claim; else (with
+    ``pairs``) the first two of different records that explain it together, both named; else
+    nothing. Pairs are formed only of mutations that ``change`` the quantity at the example (the
+    others are off its paths), at most MAX_PAIRS of them."""
     candidates = [(record, mutation) for record in DIAGNOSES.values() if record.mutations is not None
                   for mutation in record.mutations(graph, q)]
     # about an update, a mistake in the update rule is the simpler explanation of the two
@@ -84,6 +84,8 @@ def search(graph: Graph, q: Quantity, explains: Callable[[Mutation], bool],
     for record, mutation in candidates:
         if explains(mutation):
             return [record.finding(**mutation.names)]
+    if not pairs:
+        return []
     if changes is not None:
         candidates = [(r, m) for r, m in candidates if changes(m)]
     tried = 0

@@ -30,6 +30,9 @@ from .verdicts import (CARRIED, CREDITED, PRECISION, RIGHT, UNJUDGED, UNSIMPLIFI
 TIME_LIMIT_S = 2.0
 RANDOM_POINTS = 3
 RTOL = 1e-9
+#: the largest relative ± of a claimed number for which one mistake, or two together, are looked for
+SINGLE_PRECISION = 0.02
+PAIR_PRECISION = 1e-4
 
 
 class Judge:
@@ -294,13 +297,13 @@ class Judge:
         return point
 
     def _remember(self, verdict: Verdict) -> None:
-        """Carry this claim's number forward: its expression's exact value if given, else the number
-        (a δ's as ∂E/∂z, the graph's quantity)."""
+        """Carry this claim forward as the student will: the number as printed (within its ±) if
+        given, else the expression's exact value (a δ's as ∂E/∂z, the graph's quantity)."""
         claim = verdict.claim
-        if claim.expr is not None and verdict.claimed_value is not None:
-            value, tol = verdict.claimed_value, 0.0
-        elif claim.number is not None:
+        if claim.number is not None:
             value, tol = claim.number.value, claim.number.tolerance
+        elif claim.expr is not None and verdict.claimed_value is not None:
+            value, tol = verdict.claimed_value, 0.0
         else:
             return
         if verdict.verdict == CARRIED:
@@ -344,7 +347,11 @@ class Judge:
             except (ZeroDivisionError, ValueError, OverflowError, TypeError, KeyError):
                 return False
 
-        return diagnoses.search(self.g, q, explains, changes)
+        # a number with few digits matches some pair of the ~1000 by chance: pairs need 5 digits
+        precise = exact or tol <= PAIR_PRECISION * abs(claimed[0])
+        if not exact and tol > SINGLE_PRECISION * abs(claimed[0]):
+            return []  # one or two digits: too coarse to tell one mistake from another
+        return diagnoses.search(self.g, q, explains, changes, pairs=precise)
 
     def _first_factor(self, verdict: Verdict, claimed: list[list[float]] | None = None,
                       points: list[Point] | None = None) -> list[Finding]:

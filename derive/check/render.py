@@ -45,8 +45,8 @@ def _lines(v: Verdict, names, feedback: str = "full") -> list[str]:
     if feedback == "verdict":
         return lines + [f"    {n}" for n in v.notes if n.startswith("could not be judged")]
     if not v.credited and v.verdict != UNJUDGED and feedback == "full":
-        expr = TextPrinter(names).doprint(v.true_expr) if v.true_expr is not None else "—"
-        lines.append(f"    true: {c.about_text} = {expr} = {_number(v.true_value)}")
+        expr = f"{TextPrinter(names).doprint(v.true_expr)} = " if v.true_expr is not None else ""
+        lines.append(f"    true: {c.about_text} = {expr}{_number(v.true_value)}")
     for d in v.diagnoses:
         label = "diagnosis" if not d.joint else "diagnosis (one of two mistakes together)"
         lines.append(f"    {label}: {d}" if feedback == "full" else f"    hint: {d.title}: {d.hint}")
