@@ -22,6 +22,7 @@ from .judge import UNJUDGED, Result
 from .render import render_text
 
 SUFFIXES = (".yaml", ".yml")
+UNNAMED = ("unexplained", "factor_differs")  # facts, not mistakes: counted apart
 
 
 @dataclass(frozen=True)
@@ -204,11 +205,17 @@ def summary(grades: list[Grade], network: Network, folder: str) -> str:
             share = f"{100 * right[key] / n:3.0f} %" if n else "  — "
             extra = f", {unjudged[key]} could not be judged" if unjudged[key] else ""
             out.append(f"  {_label(key):<{width}}  {right[key]:>4} / {n:<4} {share}{extra}")
-    if students:
+    named = {m: n for m, n in students.items() if m not in UNNAMED}
+    if named:
         out += ["", "named mistakes (students who made it; claims):"]
-        for mistake, n in sorted(students.items(), key=lambda kv: (-kv[1], kv[0])):
+        for mistake, n in sorted(named.items(), key=lambda kv: (-kv[1], kv[0])):
             title = DIAGNOSES[mistake].title if mistake in DIAGNOSES else mistake
             out.append(f"  {n:>4}  {mistake:<32} {title} ({claims[mistake]} claim{'s' if claims[mistake] != 1 else ''})")
+    unnamed = sum(claims[m] for m in UNNAMED)
+    if unnamed:
+        where = claims["factor_differs"]
+        out += ["", f"wrong claims no registered mistake explains: {unnamed} "
+                    f"({where} of them with the first factor that differs named)"]
     failed = [g for g in grades if g.error is not None]
     if failed:
         out += ["", f"files that could not be read ({len(failed)}):"]
