@@ -36,11 +36,12 @@ class ClaimGrade:
     points: float
     of: float
     mistakes: tuple[str, ...]  # diagnosis ids
+    quantity: str = ""  # what it is about, however written (∂E/∂w5 and dE/dw5 are one)
 
     @property
     def key(self) -> tuple[str, int]:
-        """The claim across students: what it is about (a skipped claim shifts no other)."""
-        return (self.about, self.example)
+        """The claim across students: the quantity it is about (a skipped claim shifts no other)."""
+        return (self.quantity or self.about, self.example)
 
 
 @dataclass
@@ -65,10 +66,16 @@ class Grade:
 def grade_of(result: Result, feedback: str) -> Grade:
     work = result.work
     claims = [ClaimGrade(v.claim.index, v.claim.line, v.claim.about_text, v.claim.example + 1, v.verdict,
-                         v.credited, v.points, v.claim.points, tuple(d.id for d in v.diagnoses))
-              for v in result.verdicts]
+                         v.credited, v.points, v.claim.points, tuple(d.id for d in v.diagnoses),
+                         _quantity(v.claim.about)) for v in result.verdicts]
     return Grade(work.file, work.student or Path(work.file).stem, claims,
                  report=render_text(result, feedback))
+
+
+def _quantity(q) -> str:
+    if q is None:
+        return ""
+    return f"{q.kind} {q.sign} {q.num} {q.den} {q.steps} {q.mean}"
 
 
 def claims_files(folder: str | Path) -> list[Path]:
@@ -181,13 +188,13 @@ def summary(grades: list[Grade], network: Network, folder: str) -> str:
         full = sum(1 for g in read if g.score == g.total)
         out.append(f"scores: mean {mean:.1f}, median {median:g}, min {scores[0]:g}, max {scores[-1]:g} of {of}; "
                    f"{full} of {len(read)} all right")
-    order: dict[tuple, None] = {}
+    order: dict[tuple, str] = {}  # key → the label: the first way a student wrote it
     right, judged, unjudged = Counter(), Counter(), Counter()
     students, claims = Counter(), Counter()
     for g in read:
         made = set()
         for c in g.claims:
-            order.setdefault(c.key)
+            order.setdefault(c.key, c.about + (f" [example {c.example}]" if c.example != 1 else ""))
             if c.verdict == UNJUDGED:
                 unjudged[c.key] += 1
                 continue
@@ -198,13 +205,13 @@ def summary(grades: list[Grade], network: Network, folder: str) -> str:
                 made.add(mistake)
         students.update(made)
     if order:
-        width = max(len(_label(k)) for k in order)
+        width = max(len(label) for label in order.values())
         out += ["", "per claim (right / judged):"]
-        for key in order:
+        for key, label in order.items():
             n = judged[key]
             share = f"{100 * right[key] / n:3.0f} %" if n else "  — "
             extra = f", {unjudged[key]} could not be judged" if unjudged[key] else ""
-            out.append(f"  {_label(key):<{width}}  {right[key]:>4} / {n:<4} {share}{extra}")
+            out.append(f"  {label:<{width}}  {right[key]:>4} / {n:<4} {share}{extra}")
     named = {m: n for m, n in students.items() if m not in UNNAMED}
     if named:
         out += ["", "named mistakes (students who made it; claims):"]
@@ -221,8 +228,3 @@ def summary(grades: list[Grade], network: Network, folder: str) -> str:
         out += ["", f"files that could not be read ({len(failed)}):"]
         out += [f"  {g.error}" for g in failed]
     return "\n".join(out) + "\n"
-
-
-def _label(key: tuple[str, int]) -> str:
-    about, example = key
-    return about + (f" [example {example}]" if example != 1 else "")

@@ -24,7 +24,7 @@ def make_class(folder):
         "  - {about: dE/dw3, expr: 'dE_dyhat*dyhat_da3*w5*x2'}\n  - {about: dE/dyhat, latex: '\\hat{y} - y'}\n")
     (folder / "sub").mkdir()
     (folder / "sub" / "cleo.yml").write_text(
-        "claims:\n  - {about: dE/dw5, expr: 'delta3*z1', value: -0.0858}\n  - {about: dE/dyhat, expr: 'yhat - y'}\n")
+        "claims:\n  - {about: ∂E/∂w5, expr: 'delta3*z1', value: -0.0858}\n  - {about: dE/dyhat, expr: 'yhat - y'}\n")
     (folder / "dan.yaml").write_text("claims: [\n")  # not a claims file
     (folder / "notes.txt").write_text("not a claims file, and not *.yaml: ignored")
     return folder
@@ -46,6 +46,8 @@ def test_class_summary_grades_and_gradescope(tmp_path):
     assert "wrong_loss_derivative" in text and "   3  wrong_loss_derivative" in text  # 3 students made it
     assert "   1  missing_activation_derivative" in text and "   1  wrong_sign" in text
     assert "dE/dw9" in text and "1 could not be judged" in text
+    # ∂E/∂w5 (Cleo) and dE/dw5 (Ana: carried, Ben: wrong sign) are one claim
+    assert "∂E/∂w5" not in text and "   2 / 3  " in text.split("dE/dw5", 1)[1].splitlines()[0]
     assert "files that could not be read (1):" in text and "dan.yaml:2: YAML syntax error" in text
     rows = list(csv.DictReader(io.StringIO((out / "grades.csv").read_text())))
     assert [r["student"] for r in rows].count("Ben") == 4 and len(rows) == 31 + 4 + 2 + 1
