@@ -4,7 +4,10 @@ an earlier wrong number (carried), wrong (with the classic mistakes that explain
 
 Expressions are compared by value, never by simplification: at the worked example and at random
 points where every forward value is consistent with its definition (so ``z1`` and
-``sigmoid(a1)`` are the same thing). Evaluation runs under a time limit.
+``sigmoid(a1)`` are the same thing). Evaluation runs under a time limit. A claim is judged at its
+example of the batch; a batch mean and a value after n full-batch steps come from
+``derive.numeric`` and are judged by their number. A claim that cannot be read or computed is
+"could not be judged", never an exception.
 """
 
 from __future__ import annotations
@@ -348,8 +351,9 @@ class Judge:
                 return False
 
         # a number with few digits matches some pair of the ~1000 by chance: pairs need 5 digits
-        precise = exact or tol <= PAIR_PRECISION * abs(claimed[0])
-        if not exact and tol > SINGLE_PRECISION * abs(claimed[0]):
+        scale = max(abs(claimed[0]), abs(truth[0]))  # a claimed 0 is as precise as its digits
+        precise = exact or tol <= PAIR_PRECISION * scale
+        if not exact and tol > SINGLE_PRECISION * scale:
             return []  # one or two digits: too coarse to tell one mistake from another
         return diagnoses.search(self.g, q, explains, changes, pairs=precise)
 
