@@ -28,41 +28,8 @@ import sympy as sp
 from .. import losses
 from .findings import (CHAIN_OFF, DIAGNOSES, FACTOR_OFF, FACTS, ID_RE, MAX_PAIRS, NUMBER_OFF,  # noqa: F401
                        UNEXPLAINED, Diagnosis, Finding, Mutations, answer, register, search)
+from .findings import _elementwise_layers, _hidden_sums, _layer, _loss_label, _name, _slope_name
 from .graph import Graph, Mutation, Quantity
-
-
-def _name(graph: Graph, symbol: sp.Symbol) -> str:
-    return graph.s.names[symbol].text
-
-
-def _loss_label(loss: losses.Loss) -> str:
-    base = dict(loss.params).get("base")
-    return loss.name.replace("_", " ") + (f" (log base {base:g})" if base else "")
-
-
-def _layer(graph: Graph, l: int) -> str:
-    L = graph.net.depth
-    return "the output layer" if l == L else ("the hidden layer" if L == 2 else f"hidden layer {l}")
-
-
-def _slope_name(graph: Graph, l: int, q: Quantity | None = None) -> str:
-    """∂a/∂z of layer l's units: those on the claimed derivative's paths, else all of them."""
-    s = graph.s
-    units = list(zip(s.a[l], s.z[l]))
-    if q is not None and q.kind == "derivative":
-        above = graph.depends.get(q.num, set()) | {q.num}
-        on = [(a, z) for a, z in units if a in above and (q.den == z or q.den in graph.depends.get(z, set()))]
-        units = on or units
-    return ", ".join(f"∂{_name(graph, a)}/∂{_name(graph, z)}" for a, z in units)
-
-
-def _elementwise_layers(graph: Graph) -> list[int]:
-    return [l for l in range(1, graph.net.depth + 1) if graph.net.layers[l - 1].activation.elementwise]
-
-
-def _hidden_sums(graph: Graph) -> list[int]:
-    """Layers l ≥ 2: the layers whose units' δ are summed into the layer below's."""
-    return list(range(2, graph.net.depth + 1))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -432,3 +399,30 @@ register(Diagnosis("factor_differs", "a factor of the chain differs",
                    on=FACTOR_OFF, hint="the factor {factor} is wrong"))
 register(Diagnosis("unexplained", "no known mistake", "no registered mistake explains this claim",
                    on=UNEXPLAINED))
+
+
+def _forward_weights(graph: Graph, q: Quantity) -> Iterator[Mutation]:
+    """A unit's forward sum with another unit's weights, or with the weights' indices swapped."""
+    s = graph.s
+    for l in range(1, graph.net.depth + 1):
+        units, sources = len(s.z[l]), len(s.a[l - 1])
+        for j in range(units):
+            rows = [(f"the weights of {_name(graph, s.z[l][j2])}", [s.W[l][j2][k] for k in range(sources)])
+                    for j2 in range(units) if j2 != j]
+            if units == sources and units > 1:
+                rows.append(("its weights with their indices swapped", [s.W[l][k][j] for k in range(sources)]))
+            rows = [(f"{used} ({', '.join(_name(graph, w) for w in row)})", row) for used, row in rows]
+            for used, row in rows:
+                def pre(layer, unit, values, l=l, j=j, row=row):
+                    if (layer, unit) != (l, j):
+                        return None
+                    bias = values[s.b[l][j]] if s.b[l][j] is not None else 0.0
+                    return sum(values[w] * values[a] for w, a in zip(row, s.a[l - 1])) + bias
+
+                yield Mutation(pre=pre, names={"unit": _name(graph, s.z[l][j]), "used": used,
+                                               "right": ", ".join(_name(graph, w) for w in s.W[l][j])})
+
+
+register(Diagnosis("wrong_weights_in_forward_sum", "wrong weights in the forward sum",
+                   "{unit} was summed with {used} instead of its own weights {right}", _forward_weights,
+                   hint="{unit} is summed with weights that are not its own"))

@@ -9,6 +9,9 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+import sympy as sp
+
+from .. import losses
 from .graph import Graph, Mutation, Quantity, combine
 
 #: facts of the verdict flow that a record may answer instead of searching mutations
@@ -110,3 +113,38 @@ def _same_kind(m1: Mutation, m2: Mutation) -> bool:
 def answer(fact: str, **names: str) -> list[Finding]:
     """The findings of the records that answer ``fact``."""
     return [record.finding(**names) for record in DIAGNOSES.values() if record.on == fact]
+
+
+# -- names and places the records' texts use ------------------------------------------------------
+def _name(graph: Graph, symbol: sp.Symbol) -> str:
+    return graph.s.names[symbol].text
+
+
+def _loss_label(loss: losses.Loss) -> str:
+    base = dict(loss.params).get("base")
+    return loss.name.replace("_", " ") + (f" (log base {base:g})" if base else "")
+
+
+def _layer(graph: Graph, l: int) -> str:
+    L = graph.net.depth
+    return "the output layer" if l == L else ("the hidden layer" if L == 2 else f"hidden layer {l}")
+
+
+def _slope_name(graph: Graph, l: int, q: Quantity | None = None) -> str:
+    """∂a/∂z of layer l's units: those on the claimed derivative's paths, else all of them."""
+    s = graph.s
+    units = list(zip(s.a[l], s.z[l]))
+    if q is not None and q.kind == "derivative":
+        above = graph.depends.get(q.num, set()) | {q.num}
+        on = [(a, z) for a, z in units if a in above and (q.den == z or q.den in graph.depends.get(z, set()))]
+        units = on or units
+    return ", ".join(f"∂{_name(graph, a)}/∂{_name(graph, z)}" for a, z in units)
+
+
+def _elementwise_layers(graph: Graph) -> list[int]:
+    return [l for l in range(1, graph.net.depth + 1) if graph.net.layers[l - 1].activation.elementwise]
+
+
+def _hidden_sums(graph: Graph) -> list[int]:
+    """Layers l ≥ 2: the layers whose units' δ are summed into the layer below's."""
+    return list(range(2, graph.net.depth + 1))

@@ -53,12 +53,14 @@ class Mutation:
     """A classic mistake's computation: a replacement for some local derivatives (``local``), for
     which upstream term a sum uses (``upstream``: the parent whose ∂N/∂p stands in for p's, or
     None to drop the term), for the forward activation (``forward``), for the update rule, for
-    the result, or another quantity computed instead (``other``); ``names`` fill in the text of
+    the result, or another quantity computed instead (``other``); ``pre`` replaces a forward sum;
+``names`` fill in the text of
     the diagnosis it belongs to."""
 
     local: Callable[[sp.Symbol, sp.Symbol, "Point"], float | None] | None = None
     upstream: Callable[[sp.Symbol, sp.Symbol], sp.Symbol | None] | None = None
     forward: Callable[[int, int, float], float | None] | None = None
+    pre: Callable[[int, int, dict], float | None] | None = None
     update: Callable[[sp.Symbol, "Point", Callable[[sp.Symbol], float]], float | None] | None = None
     result: Callable[[float], float] | None = None
     other: "Quantity | None" = None
@@ -83,7 +85,8 @@ def combine(first: Mutation, second: Mutation) -> Mutation:
     results = [m.result for m in (first, second) if m.result is not None]
     return Mutation(pick(first.local, second.local),
                     upstream if first.upstream or second.upstream else None,
-                    pick(first.forward, second.forward), pick(first.update, second.update),
+                    pick(first.forward, second.forward), pick(first.pre, second.pre),
+                    pick(first.update, second.update),
                     (lambda v: results[1](results[0](v))) if len(results) == 2 else (results[0] if results else None),
                     first.other or second.other, {**second.names, **first.names})
 
@@ -219,17 +222,20 @@ class Graph:
         return self.point_at(self.s.values_from(params), x, y, eta, overrides, forward)
 
     def point_at(self, parameters: dict[sp.Symbol, float], x, y, eta: float,
-                 overrides: dict[sp.Symbol, float] | None = None, forward=None) -> Point:
-        """The forward pass from parameter values by symbol (``forward``: a mistaken activation)."""
+                 overrides: dict[sp.Symbol, float] | None = None, forward=None, pre=None) -> Point:
+        """The forward pass from parameter values by symbol (``forward``: a mistaken activation;
+        ``pre``: a mistaken forward sum)."""
         s = self.s
         values = dict(zip(s.x, map(float, x)))
         values.update(zip(s.y, map(float, y)))
         values.update(parameters)
         overrides = overrides or {}
+        pre_sum = pre
         pre, post, loss = self._forward
         for l in range(1, self.net.depth + 1):
             for j, z in enumerate(s.z[l]):
-                values[z] = overrides.get(z, self.number(pre[l][j], values))
+                mutated = pre_sum(l, j, values) if pre_sum is not None else None
+                values[z] = overrides.get(z, mutated if mutated is not None else self.number(pre[l][j], values))
             for j, a in enumerate(s.a[l]):
                 mutated = forward(l, j, values[s.z[l][j]]) if forward is not None else None
                 values[a] = overrides.get(a, mutated if mutated is not None else self.number(post[l][j], values))
@@ -302,9 +308,9 @@ class Graph:
         if mutation is not None and mutation.other is not None:
             out = self._value(mutation.other, point, None, overrides)
         else:
-            if mutation is not None and mutation.forward is not None:
+            if mutation is not None and (mutation.forward is not None or mutation.pre is not None):
                 point = self.point_at({p: point.values[p] for p in self.s.parameters()}, point.x, point.y,
-                                      point.eta, forward=mutation.forward)
+                                      point.eta, forward=mutation.forward, pre=mutation.pre)
             out = self._value(q, point, mutation, overrides)
         return out if mutation is None or mutation.result is None else mutation.result(out)
 

@@ -23,6 +23,7 @@ PINNED = [
     "missing_path_weight", "swapped_weight_index", "swapped_delta_index", "sum_cut_to_one_path",
     "softmax_as_elementwise", "activation_as_log", "activation_for_its_derivative", "factor_two", "factor_half",
     "update_sign", "wrong_learning_rate", "wrong_variable", "factor_differs", "unexplained",
+    "wrong_weights_in_forward_sum",
 ]
 
 #: id → realistic wrong claims (network, claim, a part of the report's diagnosis line), plain text and LaTeX
@@ -136,6 +137,13 @@ CASES = {
     "unexplained": [
         (OFFICE, "{about: dE/dw5, value: 0.1234}", "no known mistake: no registered mistake explains this claim"),
         (OFFICE, "{about: dE/dw5, latex: '\\delta_3 + z_1'}", "no known mistake")],
+    "wrong_weights_in_forward_sum": [  # flat weights numbered by source (seed 002): easy to mix up
+        (OFFICE, '{about: a1, expr: "x1*w2 + x2*w4"}',
+         "wrong weights in the forward sum: a₁ was summed with the weights of a₂ (w₂, w₄) instead of its own "
+         "weights w₁, w₃"),
+        (OFFICE, "{about: a1, latex: 'x_1 w_1 + x_2 w_2', value: 0.20}", "its weights with their indices swapped"),
+        (WIDE, "{about: z1_2, value: '-0.100'}", "z⁽¹⁾₂ was summed with the weights of z⁽¹⁾₁"),
+        (WIDE, "{about: z1_2, latex: 'w^{(1)}_{11} x_1 + w^{(1)}_{12} x_2 + b^{(1)}_2'}", "the weights of z⁽¹⁾₁")],
 }
 
 #: right claims, in plain text and LaTeX, on every test network: none may fire a diagnosis
