@@ -13,6 +13,7 @@ graph with ``lambdify`` (our expressions, never user text) and cached per point.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -202,10 +203,11 @@ class Graph:
             self._compiled[expr] = (args, sp.lambdify(args, expr, modules=["math", "mpmath"]))
         args, fn = self._compiled[expr]
         try:
-            out = fn(*[values[a] for a in args])
-            return float(out)
-        except (ValueError, TypeError, OverflowError, ZeroDivisionError):
-            return number_at(expr, values)
+            return float(fn(*[values[a] for a in args]))
+        except (ValueError, ZeroDivisionError):
+            return math.nan  # outside the domain (a log of a negative carried value): explains nothing
+        except (TypeError, OverflowError):
+            return number_at(expr, values)  # exact, for what overflows a double
 
     # -- numbers ---------------------------------------------------------------------------------
     @cached_property
@@ -337,7 +339,13 @@ class Graph:
     # -- symbols ---------------------------------------------------------------------------------
     def expression(self, q: Quantity) -> sp.Expr | None:
         """The quantity as the lecture writes it: local factors in the network's symbols (None for a
-        quantity after the step or over the batch, which is a number here)."""
+        quantity after the step or over the batch, which is a number here); built once."""
+        key = ("expression", q)
+        if key not in self.memo:
+            self.memo[key] = self._expression(q)
+        return self.memo[key]
+
+    def _expression(self, q: Quantity) -> sp.Expr | None:
         if q.steps or q.mean or q.kind == "after":
             return None
         if q.kind == "value":
