@@ -12,7 +12,6 @@ example of the batch; a batch mean and a value after n full-batch steps come fro
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import replace
 
 import numpy as np
@@ -24,6 +23,7 @@ from ..model import Network
 from . import diagnoses
 from .claims import Claim, Work
 from .diagnoses import CHAIN_OFF, FACTOR_OFF, NUMBER_OFF, UNEXPLAINED, Finding
+from .carried import carried_range
 from .factors import claimed_factors, first_differing_factor
 from .graph import ETA, Graph, Mutation, Point, Quantity
 from .limits import TooSlow, time_limit
@@ -249,7 +249,7 @@ class Judge:
             if verdict.verdict == RIGHT and claim.expr is None:
                 verdict.verdict = PRECISION
             return True
-        low, high, sources = self._carried_range(claim)
+        low, high, sources = carried_range(self, claim)
         carried = bool(sources) and low - tol <= number.value <= high + tol
         if claim.expr is not None and verdict.verdict == WRONG:
             if carried or abs(number.value - verdict.claimed_value) <= tol:
@@ -269,40 +269,6 @@ class Judge:
             verdict.verdict = WRONG
             verdict.diagnoses += self._diagnose(claim.about, [number.value], exact=False, tol=tol)
         return False
-
-    def _carried_range(self, claim: Claim) -> tuple[float, float, list[int]]:
-        """The quantity's value with earlier wrong claims carried in (each within its printed ±)."""
-        wrong = {key[1:]: v for key, v in self.carried.items() if not v[3] and key[0] == self.k}
-        if not wrong or claim.about.steps or claim.about.mean:
-            return 0.0, 0.0, []
-        used = []
-        plain = self.g.value(claim.about, self.example)
-        for key, (value, tol, index, _) in wrong.items():
-            overrides = _as_overrides({key: value}, self.g)
-            if not np.isclose(self.g.value(claim.about, self._carried_point(overrides), None, overrides), plain):
-                used.append((key, value, tol, index))
-        if not used:
-            return 0.0, 0.0, []
-        used = used[:6]
-        results = []
-        # the printed values and every corner of their ± box: the extremes of a smooth function of
-        # a few carried numbers over a box that small
-        for signs in [(0.0,) * len(used), *itertools.product((-1.0, 1.0), repeat=len(used))]:
-            overrides = _as_overrides({key: value + sgn * tol for (key, value, tol, _), sgn in zip(used, signs)}, self.g)
-            results.append(self.g.value(claim.about, self._carried_point(overrides), None, overrides))
-        results = [r for r in results if not np.isnan(r)]
-        if not results:
-            return 0.0, 0.0, []
-        return min(results), max(results), sorted({index for *_, index in used})
-
-    def _carried_point(self, overrides: dict) -> Point:
-        forward = {key[1]: v for key, v in overrides.items() if key[0] == "value"}
-        if not forward:
-            return self.example
-        example = self.net.examples[self.k]
-        point = self.g.point(self.net.parameters, example.x, example.y, self.eta, forward)
-        point.updated = self.example.updated
-        return point
 
     def _remember(self, verdict: Verdict) -> None:
         """Carry this claim forward as the student will: the number as printed (within its ±) if
@@ -375,19 +341,6 @@ class Judge:
             if factor is not None:
                 return diagnoses.answer(FACTOR_OFF, factor=factor)
         return diagnoses.answer(UNEXPLAINED)
-
-
-def _as_overrides(values: dict[tuple, float], graph: Graph) -> dict:
-    """Carried numbers (a δ's as ∂E/∂z) → the graph's override keys."""
-    out = {}
-    for (kind, num, den, *special), value in values.items():
-        if any(special):
-            continue  # a batch mean or a value after several steps feeds nothing
-        if kind == "derivative":
-            out[("derivative", num, den)] = value
-        elif kind == "value":
-            out[("value", num, None)] = value
-    return out
 
 
 _SIMPLIFIES: dict[sp.Expr, bool] = {}
