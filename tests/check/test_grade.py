@@ -26,6 +26,7 @@ def make_class(folder):
     (folder / "sub" / "cleo.yml").write_text(
         "claims:\n  - {about: ∂E/∂w5, expr: 'delta3*z1', value: -0.0858}\n  - {about: dE/dyhat, expr: 'yhat - y'}\n")
     (folder / "dan.yaml").write_text("claims: [\n")  # not a claims file
+    (folder / "fay.yaml").write_bytes(b"claims:\n  - {about: a1, value: \xff}\n")  # not UTF-8
     (folder / "notes.txt").write_text("not a claims file, and not *.yaml: ignored")
     return folder
 
@@ -41,16 +42,17 @@ def test_class_summary_grades_and_gradescope(tmp_path):
     result = run(folder, "--csv", out / "grades.csv", "--gradescope", out / "results.json", "--feedback", "hint")
     assert result.exit_code == 1, result.output  # dan's file could not be read; the others were judged
     text = result.output
-    assert f"derive check: 4 claims files in {folder} against office_hours_221" in text
+    assert f"derive check: 5 claims files in {folder} against office_hours_221" in text
     assert "dE/dyhat" in text and "    0 / 3      0 %" in text.split("dE/dyhat", 1)[1].splitlines()[0]
     assert "wrong_loss_derivative" in text and "   3  wrong_loss_derivative" in text  # 3 students made it
     assert "   1  missing_activation_derivative" in text and "   1  wrong_sign" in text
     assert "dE/dw9" in text and "1 could not be judged" in text
     # ∂E/∂w5 (Cleo) and dE/dw5 (Ana: carried, Ben: wrong sign) are one claim
     assert "∂E/∂w5" not in text and "   2 / 3  " in text.split("dE/dw5", 1)[1].splitlines()[0]
-    assert "files that could not be read (1):" in text and "dan.yaml:2: YAML syntax error" in text
+    assert "files that could not be read (2):" in text and "dan.yaml:2: YAML syntax error" in text
+    assert "fay.yaml: the claims file is not UTF-8 text" in text
     rows = list(csv.DictReader(io.StringIO((out / "grades.csv").read_text())))
-    assert [r["student"] for r in rows].count("Ben") == 4 and len(rows) == 31 + 4 + 2 + 1
+    assert [r["student"] for r in rows].count("Ben") == 4 and len(rows) == 31 + 4 + 2 + 1 + 1
     ben = {r["about"]: r for r in rows if r["student"] == "Ben"}
     assert ben["dE/dw5"]["mistakes"] == "wrong_sign" and ben["dE/dw9"]["verdict"] == "could not be judged"
     assert ben["dE/dw3"]["mistakes"] == "missing_activation_derivative" and ben["dE/dw3"]["line"] == "5"
