@@ -121,29 +121,57 @@ def codegen(nets: tuple[str, ...], directory: str, dtype: str, strategy: str, ta
 
 @main.command("check")
 @click.argument("net", type=click.Path(dir_okay=False))
-@click.argument("work", type=click.Path(dir_okay=False))
+@click.argument("work", type=click.Path())
 @click.option("--json", "fmt", flag_value="json", help="Every verdict as JSON.")
 @click.option("--markdown", "fmt", flag_value="markdown", help="Feedback a teacher can hand back (Markdown).")
 @click.option("--latex", "fmt", flag_value="latex", help="Feedback as a LaTeX itemize.")
 @click.option("--text", "fmt", flag_value="text", default=True, help="A readable terminal report (default).")
+@click.option("--feedback", type=click.Choice(["full", "hint", "verdict"]), default="full", show_default=True,
+              help="full: the truth and the diagnosis; hint: which factor is wrong and what kind of mistake, "
+                   "never the true value or formula; verdict: right or wrong only.")
+@click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="With a folder: judge its files in N processes.")
+@click.option("--csv", "csv_file", type=click.Path(dir_okay=False), help="Write the grade of every claim (CSV).")
+@click.option("--gradescope", type=click.Path(dir_okay=False),
+              help="Write Gradescope's autograder results.json (a folder: one per file, keyed by file).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE instead of standard output.")
-def check(net: str, work: str, fmt: str, output: str | None) -> None:
-    """Judge a student's claims (WORK.yaml) about NET.yaml, claim by claim.
+def check(net: str, work: str, fmt: str, feedback: str, jobs: int, csv_file: str | None, gradescope: str | None,
+          output: str | None) -> None:
+    """Judge a student's claims (WORK.yaml) about NET.yaml, claim by claim, or every claims file
+    of a folder (a class summary: per claim how many got it right, per mistake how many made it).
 
     \b
-    Exit code: 0 when every claim is right, 1 when some are not, 2 for bad input.
-    Example:
+    Exit code: 0 when every claim is right (a folder: every file was read), 1 otherwise, 2 for bad input.
+    Examples:
       derive check examples/office_hours_221.yaml examples/homework/office_hours_221_work.yaml
+      derive check examples/office_hours_221.yaml work.yaml --feedback hint
+      derive check examples/office_hours_221.yaml submissions/ --jobs 2 --csv grades.csv
     """
-    from derive.check import render
+    from derive.check import grade, render
+    from derive.check.judge import Judge
     from derive.check.judge import check as judge
     from derive.spec import load_network
 
-    result = judge(load_network(net), work)
-    renderers = {"json": render.render_json, "markdown": render.render_markdown, "latex": render.render_latex,
-                 "text": render.render_text}
-    write_output(renderers[fmt](result), output)
-    if not result.all_right:
+    network = load_network(net)
+    if Path(work).is_dir():
+        if fmt != "text":
+            raise click.UsageError("with a folder, the report is the class summary (text); use --csv or "
+                                   "--gradescope for the grades")
+        Judge.require_numbers(network)
+        grades = grade.grade_folder(network, work, jobs, feedback)
+        text, failed = grade.summary(grades, network, work), any(g.error for g in grades)
+    else:
+        result = judge(network, work)
+        renderers = {"json": render.render_json, "markdown": render.render_markdown,
+                     "latex": render.render_latex, "text": render.render_text}
+        text, failed = renderers[fmt](result, feedback), not result.all_right
+        grades = [grade.grade_of(result, feedback)]
+    if csv_file:
+        write_atomic(csv_file, grade.grades_csv(grades))
+    if gradescope:
+        write_atomic(gradescope, grade.gradescope_json(grades))
+    write_output(text, output)
+    if failed:
         click.get_current_context().exit(1)
 
 
