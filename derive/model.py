@@ -55,6 +55,7 @@ class Updates:
     fixed: tuple[str, ...] = ()
     shared: tuple[tuple[str, ...], ...] = ()
     trace: int | None = None
+    shared_names: tuple[str, ...] = ()  # the book's name of each shared group (b1, b2)
 
     def group(self, canonical: str) -> tuple[str, ...]:
         """The ids that share ``canonical``'s value (itself alone when not shared)."""

@@ -119,7 +119,7 @@ def read_updates(r: Reader, doc: dict, parameter_ids: list[str], by_name: dict[s
         if trace > 100_000:
             raise r.fail(("trace",), "trace must be at most 100000 steps")
     fixed = read_fixed(r, doc["fixed"], parameter_ids, by_name, groups) if "fixed" in doc else ()
-    return Updates(reduction, schedule, fixed, tuple(groups.values()), trace)
+    return Updates(reduction, schedule, fixed, tuple(groups.values()), trace, tuple(groups))
 
 
 def check_shared_values(r: Reader, parameters: dict[str, np.ndarray], groups: dict[str, tuple[str, ...]]) -> None:
