@@ -79,11 +79,11 @@ def test_mazur_output_chain(mazur):
 def test_mazur_hidden_chain_by_loss_terms(mazur):
     assert printed(mazur.term_partial("E_o1", "net_o1"), "0.138498562")
     assert printed(mazur.term_partial("E_o1", "out_h1"), "0.055399425")
-    # Printed -0.019049119: ∂E_o2/∂net_o2 · w7 = -0.0380982365 × 0.50 = -0.01904911826, so the last
-    # digit is 8 (the post rounds ∂E_o2/∂net_o2 to -0.038098237 before multiplying).
+    # Printed -0.019049119: ∂E_o2/∂net_o2 · w7 = -0.03809823652 × 0.50 = -0.01904911826, whose ninth
+    # decimal is 8; the post multiplies the rounded -0.038098237 (= -0.0190491185, rounded up again).
     assert printed(mazur.term_partial("E_o2", "out_h1"), "-0.019049118")
     assert not printed(mazur.term_partial("E_o2", "out_h1"), "-0.019049119")
-    assert printed(mazur.term_partial("E_o2", "net_o2"), "-0.038098236")
+    assert printed(mazur.term_partial("E_o2", "net_o2"), "-0.038098237")
     total = mazur.term_partial("E_o1", "out_h1") + mazur.term_partial("E_o2", "out_h1")
     assert printed(total, "0.036350306")
     w1 = mazur.json["parameters"][mazur.id("w1")]
