@@ -107,6 +107,7 @@ class Notation:
     delta: str = "delta"
     weight_order: str = "source_major"
     delta_sign: int = 1  # δ = delta_sign · ∂E/∂z (quantities.ErrorTerm)
+    bias_sign: int = 1  # -1: a threshold θ, z = Σ w·a − θ (Negnevitsky)
     learning_rate: str = "eta"
     weight_by_layer: tuple[str, ...] = ()  # a weight letter per layer (w then v)
     compact: bool = False  # node style: w14, not w1,4 (only where every node number is one digit)

@@ -80,7 +80,7 @@ def forward(network: Network, params: dict[str, np.ndarray], X: np.ndarray):
     for l, layer in enumerate(network.layers, start=1):
         z = acts[-1] @ params[f"W{l}"].T
         if layer.bias:
-            z = z + params[f"b{l}"]
+            z = z + network.notation.bias_sign * params[f"b{l}"]
         zs.append(z)
         acts.append(activate(layer.activation, z))
     return zs, acts
@@ -102,7 +102,7 @@ def backprop(network: Network, params: dict[str, np.ndarray], X: np.ndarray, Y: 
     for l, layer in enumerate(network.layers, start=1):
         grads[f"W{l}"] = deltas[l].T @ acts[l - 1] / n
         if layer.bias:
-            grads[f"b{l}"] = deltas[l].sum(axis=0) / n
+            grads[f"b{l}"] = network.notation.bias_sign * deltas[l].sum(axis=0) / n
     terms = loss_terms(network.loss, acts[L], Y)
     return Pass(zs, acts, deltas, terms.sum(axis=1), grads, terms, reduction)
 

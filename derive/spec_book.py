@@ -15,7 +15,7 @@ from .model import REDUCTIONS, SCHEDULES, Updates
 from .yaml_source import Reader
 
 BOOK_KEYS = {"names", "shared", "fixed", "reduction", "schedule", "trace"}
-NOTATION_BOOK_KEYS = {"learning_rate", "weight_by_layer", "compact"}
+NOTATION_BOOK_KEYS = {"learning_rate", "weight_by_layer", "compact", "bias_sign"}
 NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,31}$")
 #: canonical ids a name can be given to: parameters, node values, inputs, targets, loss terms
 ID_RE = re.compile(r"^(?:(W)(\d+)\[(\d+),\s*(\d+)\]|(b|z|a|delta)(\d+)\[(\d+)\]|(x|y|E)\[(\d+)\]|(E))$")
@@ -159,6 +159,11 @@ def read_notation_book(r: Reader, value: dict, depth: int | None = None) -> dict
         if not isinstance(letters, list) or not letters or not all(valid_letter(x) for x in letters):
             raise r.fail(path + ("weight_by_layer",), "notation.weight_by_layer must be a list of letters, one per layer ([w, v])")
         out["weight_by_layer"] = tuple(letters)
+    if "bias_sign" in value:
+        sign = value["bias_sign"]
+        if sign not in (1, -1) or isinstance(sign, bool):
+            raise r.fail(path + ("bias_sign",), f"notation.bias_sign must be 1 (z = Σw·a + b) or -1 (a threshold: z = Σw·a − θ), got {sign!r}")
+        out["bias_sign"] = sign
     if "compact" in value:
         if not isinstance(value["compact"], bool):
             raise r.fail(path + ("compact",), "notation.compact must be true or false")
