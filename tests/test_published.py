@@ -46,6 +46,15 @@ class Book:
             return self.json["shared"][name][field]
         return self.json["parameters"][self.id(name)][field]
 
+    def delta(self, name: str, example: int = 0) -> float:
+        """An error term δ (with the book's sign) by its name."""
+        ident = self.id(name)  # delta{l}[{j}]
+        return self.json["nodes"]["L" + ident[len("delta"):]]["delta_values"][example]
+
+    def change(self, name: str) -> float:
+        """Δθ of the first step: updated − value."""
+        return self.parameter(name, "updated") - self.parameter(name)
+
     def term_partial(self, term: str, of: str, example: int = 0) -> float:
         """∂E_k/∂(a node value) of one output's loss term."""
         return self.json["loss_terms"][example][self.id(term)][self.id(of)]
@@ -136,3 +145,157 @@ def test_mazur_printed_after_values_come_from_the_updated_output_weights():
     W1 = W1 - 0.5 * np.outer((W2.T @ d2) * h * (1 - h), x)  # the slip: the new W2
     o = sig(W2 @ sig(W1 @ x + b1) + b2)
     assert printed(0.5 * ((y - o) ** 2).sum(), "0.291027924")
+
+
+# ---------------------------------------------------------------------------------------------
+# Negnevitsky, "Artificial Intelligence: A Guide to Intelligent Systems", the XOR network:
+# thresholds θ (bias_sign: -1), w13 from neuron 1 to 3, δ = y(1 − y)e with e = y_d − y, α = 0.1.
+
+@pytest.fixture(scope="module")
+def negnevitsky():
+    return Book("negnevitsky_xor.yaml")
+
+
+def test_negnevitsky_forward_and_error_gradients(negnevitsky):
+    b = negnevitsky
+    for name, text in (("y3", "0.5250"), ("y4", "0.8808"), ("y5", "0.5097")):
+        assert printed(b.value(name), text)
+    e = -b.json["output_factors"][0]["dE_dyhat"]["y5"]  # e = y_d − y5 = −∂E/∂y5
+    assert printed(e, "-0.5097")
+    for name, text in (("delta5", "-0.1274"), ("delta3", "0.0381"), ("delta4", "-0.0147")):
+        assert printed(b.delta(name), text)
+
+
+@pytest.mark.parametrize("name,change,new", [
+    ("w35", "-0.0067", "-1.2067"), ("w45", "-0.0112", "1.0888"), ("theta5", "0.0127", "0.3127"),
+    ("w13", "0.0038", "0.5038"), ("w23", "0.0038", "0.4038"), ("theta3", "-0.0038", "0.7962"),
+    ("w14", "-0.0015", "0.8985"), ("w24", "-0.0015", "0.9985"), ("theta4", "0.0015", "-0.0985"),
+])
+def test_negnevitsky_weight_corrections(negnevitsky, name, change, new):
+    assert printed(negnevitsky.change(name), change)
+    assert printed(negnevitsky.parameter(name, "updated"), new)
+
+
+def test_negnevitsky_threshold_enters_with_minus_one(negnevitsky):
+    chain = negnevitsky.json["parameters"][negnevitsky.id("theta5")]["chain"]
+    assert chain[-1]["value"] == -1.0  # ∂X5/∂θ5 = −1: the fixed input −1 of the book
+
+
+# ---------------------------------------------------------------------------------------------
+# wikidocs.net/37406 (as printed at holamundo.tistory.com): 2-2-2 without biases.
+
+@pytest.fixture(scope="module")
+def wikidocs():
+    return Book("wikidocs_2x2x2.yaml")
+
+
+@pytest.mark.parametrize("name,text", [
+    ("z1", "0.08"), ("z2", "0.11"), ("h1", "0.51998934"), ("h2", "0.52747230"), ("z3", "0.44498412"),
+    ("z4", "0.68047592"), ("o1", "0.60944600"), ("o2", "0.66384491"), ("E_o1", "0.02193381"),
+    ("E_o2", "0.00203809"), ("E_total", "0.02397190"),
+])
+def test_wikidocs_forward_pass_and_error_terms(wikidocs, name, text):
+    assert printed(wikidocs.value(name), text)
+
+
+# ---------------------------------------------------------------------------------------------
+# PostNetwork Academy, softmax + cross-entropy with one bias per layer. The post's z(4) is wrong.
+
+@pytest.fixture(scope="module")
+def postnetwork():
+    return Book("postnetwork_softmax.yaml")
+
+
+def test_postnetwork_hidden_layer(postnetwork):
+    for name, text in (("z1", "-0.3"), ("z2", "0"), ("a1", "0.426"), ("a2", "0.5"), ("z3", "0.428")):
+        assert printed(postnetwork.value(name), text)
+
+
+def test_postnetwork_output_where_the_post_is_wrong(postnetwork):
+    # Printed z(4) ≈ 0.185, but −0.1(0.426) + 0.2(0.5) + 0.1 = 0.157 (its own numbers); the softmax
+    # outputs and the loss it prints (0.561, 0.439, 0.579) follow from the wrong z(4).
+    b = postnetwork
+    assert printed(b.value("z4"), "0.157") and not printed(b.value("z4"), "0.185")
+    assert printed(b.value("yhat1"), "0.567") and not printed(b.value("yhat1"), "0.561")
+    assert printed(b.value("yhat2"), "0.433") and not printed(b.value("yhat2"), "0.439")
+    assert printed(b.value("L"), "0.567") and not printed(b.value("L"), "0.579")
+
+
+def test_postnetwork_w8_joins_a1_to_z4(postnetwork):
+    # The post writes ∂L/∂w8 = (ŷ1 − y1)a(2), but its own forward pass uses w8 from a(1) to z(4):
+    # ∂L/∂w8 = (ŷ2 − y2)·a(1).
+    w8 = postnetwork.json["parameters"][postnetwork.id("w8")]
+    assert w8["chain"][-1]["expr"]["text"] == "a₁"
+    yhat2, a1 = postnetwork.value("yhat2"), postnetwork.value("a1")
+    assert w8["gradient"] == pytest.approx((yhat2 - 0) * a1, rel=1e-12)
+
+
+def test_postnetwork_softmax_factors(postnetwork):
+    f = postnetwork.json["output_factors"][0]
+    y1 = postnetwork.value("yhat1")
+    assert f["dE_dyhat"]["yhat1"] == pytest.approx(-1 / y1) and f["dE_dyhat"]["yhat2"] == 0
+    assert f["dyhat_dz"][0][0] == pytest.approx(y1 * (1 - y1)) and f["dyhat_dz"][0][1] == pytest.approx(-y1 * (1 - y1))
+    dz3 = sum(f["dE_dyhat"][r] * f["dyhat_dz"][i][0] for i, r in enumerate(f["rows"]))
+    assert dz3 == pytest.approx(y1 - 1)  # the factors collapse to ŷ − y
+
+
+def test_postnetwork_shared_bias_gradient_is_the_sum(postnetwork):
+    shared = postnetwork.json["shared"]["b2"]
+    members = [postnetwork.json["parameters"][i]["gradient"] for i in shared["ids"]]
+    assert shared["gradient"] == pytest.approx(sum(members))
+
+
+# ---------------------------------------------------------------------------------------------
+# hmkcode, "Backpropagation Step by Step": linear 2-2-1 without biases, a = 0.05.
+
+@pytest.fixture(scope="module")
+def hmkcode():
+    return Book("hmkcode_linear.yaml")
+
+
+def test_hmkcode_forward_and_delta(hmkcode):
+    for name, text in (("h1", "0.85"), ("h2", "0.48"), ("out", "0.191"), ("Error", "0.327")):
+        assert printed(hmkcode.value(name), text)
+    assert printed(hmkcode.json["output_factors"][0]["dE_dyhat"]["out"], "-0.809")  # Δ = prediction − actual
+
+
+@pytest.mark.parametrize("name,text", [
+    ("w6", "0.17"), ("w5", "0.17"), ("w4", "0.10"), ("w3", "0.13"), ("w2", "0.23"), ("w1", "0.12"),
+])
+def test_hmkcode_updated_weights(hmkcode, name, text):
+    assert printed(hmkcode.parameter(name, "updated"), text)
+
+
+def test_hmkcode_prediction_after_the_step(hmkcode):
+    assert printed(hmkcode.value("out", "after"), "0.26")
+
+
+# ---------------------------------------------------------------------------------------------
+# Han, Kamber & Pei, Figure 9.5, in the book's compact names (w14, θ4).
+
+@pytest.fixture(scope="module")
+def han_kamber():
+    return Book("han_kamber_fig95.yaml")
+
+
+def test_han_kamber_compact_names(han_kamber):
+    assert han_kamber.id("w14") == "W1[0,0]" and han_kamber.id("w46") == "W2[0,0]"
+    assert han_kamber.id("theta4") == "b1[0]" and han_kamber.id("Err6") == "delta2[0]"
+
+
+def test_han_kamber_tables(han_kamber):
+    b = han_kamber
+    for name, text in (("I4", "-0.7"), ("I5", "0.1"), ("I6", "-0.105"), ("O4", "0.332"), ("O5", "0.525"),
+                       ("O6", "0.474")):
+        assert printed(b.value(name), text)
+    assert printed(b.delta("Err5"), "-0.0065") and printed(b.delta("Err4"), "-0.0087")
+    # Printed Err6 = 0.1311: the value is 0.13117, which rounds to 0.1312 (the book truncates).
+    assert printed(b.delta("Err6"), "0.1312") and not printed(b.delta("Err6"), "0.1311")
+
+
+@pytest.mark.parametrize("name,text", [
+    ("w46", "-0.261"), ("w56", "-0.138"), ("theta6", "0.218"), ("w14", "0.192"), ("w15", "-0.306"),
+    ("w24", "0.4"), ("w25", "0.1"), ("w34", "-0.508"), ("w35", "0.194"), ("theta5", "0.194"), ("theta4", "-0.408"),
+])
+def test_han_kamber_updates(han_kamber, name, text):
+    assert printed(han_kamber.parameter(name, "updated"), text)

@@ -83,7 +83,7 @@ def _softmax_section(report: Report, names: dict[sp.Symbol, Name]) -> Section:
 
     net, namer = report.network, report.network.namer()
     L = net.depth
-    sec = Section("Softmax's own factors: ∂E/∂ŷᵢ and ∂ŷᵢ/∂zⱼ, then their sum over i")
+    sec = Section(f"Softmax's own factors: ∂{namer.loss().text}/∂ŷᵢ and ∂ŷᵢ/∂zⱼ, then their sum over i")
     E = _symbol(namer.loss(), names)
     outs = [_symbol(namer.post(L, i), names) for i in range(net.sizes[L])]
     pres = [_symbol(namer.pre(L, j), names) for j in range(net.sizes[L])]
