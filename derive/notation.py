@@ -74,6 +74,9 @@ class Name:
     def from_identifier(identifier: str) -> "Name":
         """A user-given identifier such as ``x1``: trailing digits become a subscript."""
         match = re.match(r"^([A-Za-z]+?)(\d+)$", identifier)
+        if match and valid_letter(match.group(1)) and match.group(2).startswith("0") and len(match.group(2)) > 1:
+            uni, tex = letter_forms(match.group(1))  # w04: the digits as written, leading zero kept
+            return Name(identifier, uni + match.group(2).translate(_SUB), f"{tex}_{{{match.group(2)}}}")
         if match and valid_letter(match.group(1)):
             return Name.make(match.group(1), (int(match.group(2)),))._replace_ascii(identifier)
         if valid_letter(identifier):

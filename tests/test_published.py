@@ -299,3 +299,37 @@ def test_han_kamber_tables(han_kamber):
 ])
 def test_han_kamber_updates(han_kamber, name, text):
     assert printed(han_kamber.parameter(name, "updated"), text)
+
+
+# ---------------------------------------------------------------------------------------------
+# "Appendix B: An Example of Back-propagation Algorithm" (2011): Han & Kamber's network with the
+# biases named as weights from a unit 0 (w04, w05, w06).
+
+@pytest.fixture(scope="module")
+def appendix_b():
+    return Book("appendix_b_w0j.yaml")
+
+
+def test_appendix_b_bias_names(appendix_b):
+    assert appendix_b.id("w04") == "b1[0]" and appendix_b.id("w06") == "b2[0]"
+    assert appendix_b.json["parameters"]["b1[0]"]["text"] == "w₀₄"
+
+
+def test_appendix_b_tables(appendix_b):
+    b = appendix_b
+    for name, text in (("I4", "-0.7"), ("I5", "0.1"), ("I6", "-0.105"), ("O4", "0.332"), ("O5", "0.525"),
+                       ("O6", "0.474")):
+        assert printed(b.value(name), text)
+    # One copy of Table 2 prints O6 = 1/(1 + e^{-0.105}) = 0.474; that expression is 0.526: the
+    # output is 1/(1 + e^{0.105}) (I6 = −0.105).
+    assert printed(b.value("O6"), "0.474")
+    assert printed(b.delta("delta5"), "-0.0065") and printed(b.delta("delta4"), "-0.0087")
+    assert printed(b.delta("delta6"), "0.1312") and not printed(b.delta("delta6"), "0.1311")  # truncated
+
+
+@pytest.mark.parametrize("name,text", [
+    ("w46", "-0.261"), ("w56", "-0.138"), ("w14", "0.192"), ("w15", "-0.306"), ("w24", "0.4"), ("w25", "0.1"),
+    ("w34", "-0.508"), ("w35", "0.194"), ("w06", "0.218"), ("w05", "0.194"), ("w04", "-0.408"),
+])
+def test_appendix_b_updates(appendix_b, name, text):
+    assert printed(appendix_b.parameter(name, "updated"), text)
