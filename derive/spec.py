@@ -289,8 +289,9 @@ def _check_names(r: Reader, network: Network, groups: dict[str, tuple[str, ...]]
 
     def claim(name: str, what: str) -> None:
         if name in seen and seen[name] != what:
-            raise r.fail(("notation",), f"the name {name!r} is used for both {seen[name]} and {what}; "
-                         "choose other notation letters")
+            where = ("names",) if network.notation.names else ("notation",)
+            raise r.fail(where, f"the name {name!r} is used for both {seen[name]} and {what}; "
+                         "choose other notation letters or names")
         seen[name] = what
 
     if network.parameter_count > 5000:
