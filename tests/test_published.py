@@ -333,3 +333,13 @@ def test_appendix_b_tables(appendix_b):
 ])
 def test_appendix_b_updates(appendix_b, name, text):
     assert printed(appendix_b.parameter(name, "updated"), text)
+
+
+def test_negnevitsky_training_set_online_first_step_is_the_books_step():
+    b = Book("negnevitsky_xor_training.yaml")
+    assert b.json["updates"]["schedule"] == "online" and b.json["updates"]["reduction"] == "sum"
+    assert b.json["trace"]["examples"] == [0, 1, 2, 3, 0, 1, 2, 3]
+    for name, new in (("w13", "0.5038"), ("w14", "0.8985"), ("w35", "-1.2067"), ("w45", "1.0888"), ("theta5", "0.3127")):
+        assert printed(b.parameter(name, "updated"), new)
+    per = b.json["forward"]["per_example"]
+    assert b.json["trace"]["losses"][0] == pytest.approx(sum(per))  # the error summed over the patterns
