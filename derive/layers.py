@@ -130,7 +130,7 @@ def layer_equations(network: Network) -> LayerEquations:
     N, eta, nn, theta = sp.symbols("N eta n theta")
     Lsym = sp.Symbol("L_data")
     names.update({N: Name.make("N"), eta: network.namer().learning_rate(), nn: Name.make("n"),
-                  theta: Name("theta", "θ", r"\theta"), Lsym: Name("L", "L", r"\mathcal{L}")})
+                  theta: network.namer().generic_parameter(), Lsym: Name("L", "L", r"\mathcal{L}")})
     En = sp.IndexedBase(E)
     update = [
         Equation(Lsym, sp.Mul(1 / N, sp.Sum(En[nn], (nn, 1, N)), evaluate=False), "mean over the N examples of a batch (seed 004)"),

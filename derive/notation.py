@@ -192,6 +192,12 @@ class Namer:
         """The loss of output j alone (E_o1 in a tutorial that writes E_total = E_o1 + E_o2)."""
         return self._named(f"E[{j}]") or Name.make(self.n.loss, (j + 1,))
 
+    def generic_parameter(self) -> Name:
+        """θ for "any parameter" in the update rule, or ϑ where the course's biases are θ."""
+        if "theta" in (self.n.bias, self.n.weight, *self.n.weight_by_layer):
+            return Name("theta", "ϑ", r"\vartheta")
+        return Name("theta", "θ", r"\theta")
+
     def learning_rate(self) -> Name:
         """η, or the course's letter for the learning rate (α)."""
         uni, tex = letter_forms(self.n.learning_rate)

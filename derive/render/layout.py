@@ -223,8 +223,8 @@ def _step_section(report: Report) -> Section:
     net = report.network
     if not net.optimizer.plain:
         return _optimizer_step_section(report)
-    eta_ = net.namer().learning_rate().text
-    sec = Section(f"Gradient step: θ ← θ − {eta_}·∂E/∂θ with {eta_} = {exact_number(net.learning_rate)}, "
+    eta_, th = net.namer().learning_rate().text, net.namer().generic_parameter().text
+    sec = Section(f"Gradient step: {th} ← {th} − {eta_}·∂E/∂{th} with {eta_} = {exact_number(net.learning_rate)}, "
                   "every gradient taken at the old parameters")
     if len(net.examples) > 1:
         sec.text.append(_over_examples(report))
