@@ -207,6 +207,8 @@ class Namer:
         """1-based flat number of W{layer}[j,k] in the notation's ordering."""
         rows, cols = self.sizes[layer], self.sizes[layer - 1]
         within = k * rows + j if self.n.weight_order == "source_major" else j * cols + k
+        if self.n.weight_by_layer:  # a letter per layer: each layer's weights numbered from 1 (v1…, w1…)
+            return within + 1
         return self._weight_offset[layer - 1] + within + 1
 
     def weight(self, layer: int, j: int, k: int) -> Name:

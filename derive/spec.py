@@ -63,7 +63,7 @@ def parse_network(text: str, file: str = "<net.yaml>") -> Network:
     elif isinstance(doc["inputs"], int):
         inputs = tuple(f"{notation.input}{k + 1}" for k in range(len(inputs)))
     layers = _layers(r, doc["layers"])
-    notation, groups = _book_names(r, doc, notation, inputs, layers)
+    notation, groups = spec_book.read_book_names(r, doc, notation, inputs, layers)
     loss = _loss(r, doc["loss"])
     name = doc.get("name")
     if name is None:  # from the file name, made an identifier
@@ -91,9 +91,7 @@ def parse_network(text: str, file: str = "<net.yaml>") -> Network:
     if "parameters" in doc:
         extra["parameters"] = _parameters(r, doc["parameters"], network, groups)
         spec_book.check_shared_values(r, extra["parameters"], groups)
-    by_name = {network.namer().weight(*_position(i)[1:]).ascii if i.startswith("W") else
-               network.namer().bias(*_position(i)[1:3]).ascii: i for i in network.parameter_ids()}
-    extra["updates"] = spec_book.read_updates(r, doc, network.parameter_ids(), by_name, groups)
+    extra["updates"] = spec_book.read_updates(r, doc, network, groups)
     examples = []
     if "example" in doc and "examples" in doc:
         raise r.fail(("examples",), "give either example or examples, not both")
@@ -120,28 +118,6 @@ def parse_network(text: str, file: str = "<net.yaml>") -> Network:
 
 def _replace(network: Network, **changes: Any) -> Network:
     return replace(network, **changes)
-
-
-def _position(ident: str) -> tuple[str, int, int, int]:
-    key, index = spec_book.split_id(ident)
-    return key[0], int(key[1:]), *index
-
-
-def _book_names(r: Reader, doc: dict, notation: Notation, inputs: tuple[str, ...],
-                layers: tuple[Layer, ...]) -> tuple[Notation, dict[str, tuple[str, ...]]]:
-    """``names:`` and ``shared:`` into the notation (a shared parameter's units are named N_1, N_2…
-    unless ``names:`` names them), and the shared groups."""
-    sizes, biases = (len(inputs), *(l.units for l in layers)), tuple(l.bias for l in layers)
-    if notation.weight_by_layer and len(notation.weight_by_layer) != len(layers):
-        raise r.fail(("notation", "weight_by_layer"), f"notation.weight_by_layer needs one letter per layer ({len(layers)})")
-    names = spec_book.read_names(r, doc["names"], sizes, biases) if "names" in doc else {}
-    ids = [f"W{l}[{j},{k}]" for l in range(1, len(sizes)) for j in range(sizes[l]) for k in range(sizes[l - 1])]
-    ids += [f"b{l}[{j}]" for l in range(1, len(sizes)) if biases[l - 1] for j in range(sizes[l])]
-    groups = spec_book.read_shared(r, doc["shared"], ids) if "shared" in doc else {}
-    for group, members in groups.items():
-        for i, member in enumerate(members, start=1):
-            names.setdefault(member, f"{group}_{i}")
-    return replace(notation, names=tuple(names.items())), groups
 
 
 def _inputs(r: Reader, value: Any) -> tuple[str, ...]:

@@ -11,7 +11,10 @@ from typing import Any
 
 import numpy as np
 
-from .model import REDUCTIONS, SCHEDULES, Updates
+from dataclasses import replace
+
+from .model import REDUCTIONS, SCHEDULES, Layer, Network, Updates
+from .notation import Notation
 from .yaml_source import Reader
 
 BOOK_KEYS = {"names", "shared", "fixed", "reduction", "schedule", "trace"}
@@ -104,9 +107,14 @@ def read_fixed(r: Reader, value: Any, parameter_ids: list[str], by_name: dict[st
     return tuple(dict.fromkeys(out))
 
 
-def read_updates(r: Reader, doc: dict, parameter_ids: list[str], by_name: dict[str, str],
-                 groups: dict[str, tuple[str, ...]]) -> Updates:
+def read_updates(r: Reader, doc: dict, network: Network, groups: dict[str, tuple[str, ...]]) -> Updates:
     """``reduction``, ``schedule``, ``trace`` and ``fixed`` into one ``Updates``."""
+    namer, parameter_ids = network.namer(), network.parameter_ids()
+    by_name = {}
+    for ident in parameter_ids:
+        key, index = split_id(ident)
+        name = namer.weight(int(key[1:]), *index) if key[0] == "W" else namer.bias(int(key[1:]), *index)
+        by_name[name.ascii] = ident
     reduction = doc.get("reduction", "mean")
     if reduction not in REDUCTIONS:
         raise r.fail(("reduction",), f"reduction must be one of {', '.join(REDUCTIONS)}, got {reduction!r}")
@@ -169,3 +177,20 @@ def read_notation_book(r: Reader, value: dict, depth: int | None = None) -> dict
             raise r.fail(path + ("compact",), "notation.compact must be true or false")
         out["compact"] = value["compact"]
     return out
+
+
+def read_book_names(r: Reader, doc: dict, notation: Notation, inputs: tuple[str, ...],
+                    layers: tuple[Layer, ...]) -> tuple[Notation, dict[str, tuple[str, ...]]]:
+    """``names:`` and ``shared:`` into the notation (a shared parameter's units are named N_1, N_2…
+    unless ``names:`` names them), and the shared groups."""
+    sizes, biases = (len(inputs), *(l.units for l in layers)), tuple(l.bias for l in layers)
+    if notation.weight_by_layer and len(notation.weight_by_layer) != len(layers):
+        raise r.fail(("notation", "weight_by_layer"), f"notation.weight_by_layer needs one letter per layer ({len(layers)})")
+    names = read_names(r, doc["names"], sizes, biases) if "names" in doc else {}
+    ids = [f"W{l}[{j},{k}]" for l in range(1, len(sizes)) for j in range(sizes[l]) for k in range(sizes[l - 1])]
+    ids += [f"b{l}[{j}]" for l in range(1, len(sizes)) if biases[l - 1] for j in range(sizes[l])]
+    groups = read_shared(r, doc["shared"], ids) if "shared" in doc else {}
+    for group, members in groups.items():
+        for i, member in enumerate(members, start=1):
+            names.setdefault(member, f"{group}_{i}")
+    return replace(notation, names=tuple(names.items())), groups

@@ -202,3 +202,18 @@ def test_bad_book_keys_are_one_located_error(extra, line, message):
     with pytest.raises(InputError, match=message) as info:
         net(extra)
     assert info.value.line == line
+
+
+def test_codegen_refuses_what_its_kernels_do_not_do():
+    from derive.codegen.emit import generate
+
+    for extra in ("reduction: sum\n", "schedule: online\n", "fixed: ['b2[0]']\n", "notation: {bias_sign: -1}\n"):
+        with pytest.raises(InputError, match="codegen does not generate"):
+            generate(net(extra))
+
+
+def test_weight_letter_per_layer_numbers_each_layer_from_one():
+    network = net("notation: {style: flat, weight_by_layer: [v, w]}\n")
+    namer = network.namer()
+    assert [namer.weight(1, j, k).ascii for j in range(2) for k in range(2)] == ["v1", "v3", "v2", "v4"]
+    assert namer.weight(2, 0, 0).ascii == "w1" and namer.weight(2, 1, 1).ascii == "w4"

@@ -12,7 +12,7 @@ from ..expr import Partial
 from ..notation import Name
 from ..report import Report
 from ..spec_book import split_id
-from ..terms import softmax_jacobian_values, term_partials
+from ..terms import term_partials
 from .layout import Row, Section
 from .printers import format_number
 
@@ -40,7 +40,7 @@ def book_sections(report: Report, names: dict[sp.Symbol, Name]) -> list[Section]
     if report.network.updates.shared or report.network.updates.fixed:
         sections.append(_shared_section(report, names))
     if report.after is not None:
-        sections.append(_after_section(report, names))
+        sections += _after_sections(report, names)
     if report.trace is not None:
         sections.append(_trace_section(report))
     return sections
@@ -130,26 +130,27 @@ def _where(ident: str) -> tuple[int, ...]:
     return (int(key[1:]), *index)
 
 
-def _after_section(report: Report, names: dict[sp.Symbol, Name]) -> Section:
+def _after_sections(report: Report, names: dict[sp.Symbol, Name]) -> list[Section]:
     net, namer = report.network, report.network.namer()
-    online = net.updates.schedule == "online"
-    sec = Section("Forward pass and loss after the step")
-    if online:
-        sec.text.append(f"Online: the step learned from example {report.step_example + 1} alone; "
-                        "the values below are at the updated parameters.")
+    sections = []
     for n in range(len(net.examples)):
-        if len(net.examples) > 1:
-            sec.text.append(f"example {n + 1}: loss {format_number(float(report.after.losses[n]), 6)}")
+        which = f" (example {n + 1})" if len(net.examples) > 1 else ""
+        sec = Section("Forward pass and loss after the step" + which)
+        if net.updates.schedule == "online" and n == 0:
+            sec.text.append(f"Online: the step learned from example {report.step_example + 1} alone; "
+                            "the values below are at the updated parameters.")
         for l in range(1, net.depth + 1):
             for j in range(net.sizes[l]):
                 sec.rows.append(Row(_symbol(namer.pre(l, j), names), [_num(float(report.after.z[l][n, j]))]))
                 sec.rows.append(Row(_symbol(namer.post(l, j), names), [_num(float(report.after.a[l][n, j]))]))
         for k in range(net.sizes[-1]):
             sec.rows.append(Row(_symbol(namer.loss_term(k), names), [_num(float(report.after.terms[n, k]))]))
+        sec.rows.append(Row(_symbol(namer.loss(), names), [_num(float(report.after.losses[n]))]))
+        sections.append(sec)
     how = "sum" if net.updates.reduction == "sum" else "mean"
-    sec.rows.append(Row(_symbol(namer.loss(), names), [_num(report.after.loss)],
-                        f"after the step ({how} over the examples); before: {format_number(report.before.loss, 6)}"))
-    return sec
+    sections[-1].text.append(f"Loss over the examples ({how}) after the step: {format_number(report.after.loss, 6)}; "
+                             f"before: {format_number(report.before.loss, 6)}.")
+    return sections
 
 
 def _trace_section(report: Report) -> Section:
