@@ -110,6 +110,9 @@ def test_trace_records_every_step_and_starts_from_the_first_step():
         assert close(params, report.trace.history[t + 1], 1e-15)
     trace = report_dict(report)["trace"]
     assert trace["parameters"]["W2[1,0]"][3] == report.trace.history[3]["W2"][1, 0]
+    from derive.numeric import forward
+    assert trace["values"]["a2[1]"][2] == forward(network, report.trace.history[2], X)[1][2][:, 1].tolist()
+    assert trace["values"]["z1[0]"][1] == report.after.z[1][:, 0].tolist()
 
 
 @pytest.mark.parametrize("act", ["sigmoid", "tanh"])

@@ -99,12 +99,22 @@ def _terms(report: Report) -> list[dict[str, Any]]:
 
 
 def _trace(report: Report) -> dict[str, Any]:
-    run, ids = report.trace, report.network.parameter_ids()
+    """Every recorded step: loss, parameters, outputs, and every node's values (z, a per example)."""
+    net, run, ids = report.network, report.trace, report.network.parameter_ids()
+    X = np.array([e.x for e in net.examples])
+    values: dict[str, list] = {}
+    for params in run.history:
+        zs, acts = forward(net, params, X)
+        for l in range(1, net.depth + 1):
+            for j in range(net.sizes[l]):
+                values.setdefault(f"z{l}[{j}]", []).append(zs[l][:, j].tolist())
+                values.setdefault(f"a{l}[{j}]", []).append(acts[l][:, j].tolist())
     return {
         "steps": run.steps, "stopped": run.stopped, "losses": run.losses,
         "examples": run.examples,
         "parameters": {i: [float(p[split_id(i)[0]][split_id(i)[1]]) for p in run.history] for i in ids},
         "outputs": [o.tolist() for o in run.outputs],
+        "values": values,
     }
 
 
