@@ -124,8 +124,9 @@ def read_updates(r: Reader, doc: dict, network: Network, groups: dict[str, tuple
     trace = None
     if "trace" in doc:
         trace = r.integer(doc["trace"], ("trace",), "trace (the number of steps to trace)")
-        if trace > 100_000:
-            raise r.fail(("trace",), "trace must be at most 100000 steps")
+        if trace > 100_000 or trace * network.parameter_count > 2_000_000:
+            raise r.fail(("trace",), "trace keeps every step's parameters: at most 100000 steps and "
+                         f"2000000 values in all ({network.parameter_count} parameters here)")
     fixed = read_fixed(r, doc["fixed"], parameter_ids, by_name, groups) if "fixed" in doc else ()
     return Updates(reduction, schedule, fixed, tuple(groups.values()), trace, tuple(groups))
 

@@ -198,6 +198,7 @@ def test_names_reach_every_quantity_both_ways():
     ("reduction: median\n", 12, "reduction must be one of"),
     ("schedule: minibatch\n", 12, "schedule must be one of"),
     ("trace: 0\n", 12, "at least 1"),
+    ("trace: 200000\n", 12, "at most 100000 steps"),
     ("notation: {bias_sign: 2}\n", 12, "bias_sign must be"),
     ("notation: {weight_by_layer: [w]}\n", 12, "one letter per layer"),
 ])
