@@ -56,6 +56,7 @@ class Updates:
     shared: tuple[tuple[str, ...], ...] = ()
     trace: int | None = None
     shared_names: tuple[str, ...] = ()  # the book's name of each shared group (b1, b2)
+    batch_size: int | None = None  # batch schedule: mini-batches of this many examples, in order
 
     def group(self, canonical: str) -> tuple[str, ...]:
         """The ids that share ``canonical``'s value (itself alone when not shared)."""

@@ -83,7 +83,7 @@ def build_report(network: Network, expand: bool | None = None) -> Report:
         lr = network.learning_rate
         state = network.optimizer.init_state(network.parameters)
         report.updated, _, report.step_grads = update(network, network.parameters, X, Y, 0, state, lr, report.before)
-        report.step_example = 0 if network.updates.schedule == "online" else None
+        report.step_example = 0 if network.updates.schedule == "online" or network.updates.batch_size else None
         report.after = backprop(network, report.updated, X, Y)
         if network.training is not None:
             t = network.training

@@ -4,6 +4,7 @@ many steps with every step's values kept (a trace).
 - batch: one step uses the gradient of the data-set loss (mean or sum over the examples);
 - online: one step is one example's update, the examples taken in turn, so each example updates
   the parameters before the next is seen;
+- mini-batch (``batch_size: n`` with the batch schedule): one step per n examples, taken in order;
 - a shared parameter (one bias for a whole layer) is one variable used by several units: its
   gradient is the sum of the gradients of its uses (chain rule), and all its uses move together;
 - a fixed parameter is never updated: its gradient still exists, its value stays.
@@ -40,11 +41,14 @@ def _keep_fixed(network: Network, old: dict[str, np.ndarray], new: dict[str, np.
 
 def step_batch(network: Network, params: dict[str, np.ndarray], t: int, X: np.ndarray,
                Y: np.ndarray) -> tuple[np.ndarray, np.ndarray, int | None]:
-    """The examples step ``t`` (from 0) learns from: all of them (batch) or example t mod N (online)."""
-    if network.updates.schedule == "online":
-        i = t % len(X)
-        return X[i:i + 1], Y[i:i + 1], i
-    return X, Y, None
+    """The examples step ``t`` (from 0) learns from: all of them (batch), example t mod N (online) or
+    the next mini-batch; and the first example's index (None for the whole batch)."""
+    size = 1 if network.updates.schedule == "online" else network.updates.batch_size
+    if size is None or size >= len(X):
+        return X, Y, None
+    batches = -(-len(X) // size)
+    i = (t % batches) * size
+    return X[i:i + size], Y[i:i + size], i
 
 
 def update(network: Network, params: dict[str, np.ndarray], X: np.ndarray, Y: np.ndarray, t: int,
@@ -75,8 +79,9 @@ class Run:
     params: dict[str, np.ndarray]  # after the last step
     stopped: str  # "steps" or "threshold"
     history: list[dict[str, np.ndarray]] = field(default_factory=list)
+    gradients: list[dict[str, np.ndarray]] = field(default_factory=list)  # what step i used (recorded)
     outputs: list[np.ndarray] = field(default_factory=list)  # [examples, outputs] per recorded step
-    examples: list[int | None] = field(default_factory=list)  # online: the example step i learned from
+    examples: list[int | None] = field(default_factory=list)  # the first example step i learned from (None: all)
 
     @property
     def steps(self) -> int:
@@ -104,7 +109,9 @@ def run(network: Network, params: dict[str, np.ndarray], X: np.ndarray, Y: np.nd
             out.params, out.stopped = params, "threshold"
             return out
         out.examples.append(step_batch(network, params, t, X, Y)[2])
-        params, state, _ = update(network, params, X, Y, t, state, lr, full)
+        params, state, grads = update(network, params, X, Y, t, state, lr, full)
+        if record:
+            out.gradients.append(grads)
     full = backprop(network, params, X, Y)
     losses.append(full.loss)
     keep(params, full)

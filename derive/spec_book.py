@@ -17,7 +17,7 @@ from .model import REDUCTIONS, SCHEDULES, Layer, Network, Updates
 from .notation import Notation
 from .yaml_source import Reader
 
-BOOK_KEYS = {"names", "shared", "fixed", "reduction", "schedule", "trace"}
+BOOK_KEYS = {"names", "shared", "fixed", "reduction", "schedule", "trace", "batch_size"}
 NOTATION_BOOK_KEYS = {"learning_rate", "weight_by_layer", "compact", "bias_sign"}
 NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,31}$")
 #: canonical ids a name can be given to: parameters, node values, inputs, targets, loss terms
@@ -128,7 +128,12 @@ def read_updates(r: Reader, doc: dict, network: Network, groups: dict[str, tuple
             raise r.fail(("trace",), "trace keeps every step's parameters: at most 100000 steps and "
                          f"2000000 values in all ({network.parameter_count} parameters here)")
     fixed = read_fixed(r, doc["fixed"], parameter_ids, by_name, groups) if "fixed" in doc else ()
-    return Updates(reduction, schedule, fixed, tuple(groups.values()), trace, tuple(groups))
+    batch_size = None
+    if "batch_size" in doc:
+        if schedule != "batch":
+            raise r.fail(("batch_size",), "batch_size is for schedule: batch (online steps take one example)")
+        batch_size = r.integer(doc["batch_size"], ("batch_size",), "batch_size")
+    return Updates(reduction, schedule, fixed, tuple(groups.values()), trace, tuple(groups), batch_size)
 
 
 def check_shared_values(r: Reader, parameters: dict[str, np.ndarray], groups: dict[str, tuple[str, ...]]) -> None:

@@ -343,3 +343,25 @@ def test_negnevitsky_training_set_online_first_step_is_the_books_step():
         assert printed(b.parameter(name, "updated"), new)
     per = b.json["forward"]["per_example"]
     assert b.json["trace"]["losses"][0] == pytest.approx(sum(per))  # the error summed over the patterns
+
+
+# ---------------------------------------------------------------------------------------------
+# askfilo.com: a linear neuron ŷ = wx + b, MSE over four points, α = 0.1; (a) batch, (b) mini-batches of 2.
+
+def test_askfilo_batch_epoch():
+    b = Book("askfilo_linear_batch.yaml")
+    assert printed(b.parameter("w", "gradient"), "-35") and printed(b.parameter("b", "gradient"), "-12")
+    assert printed(b.parameter("w", "updated"), "3.5") and printed(b.parameter("b", "updated"), "1.2")
+
+
+def test_askfilo_minibatch_epoch():
+    b = Book("askfilo_linear_minibatch.yaml")
+    trace = b.json["trace"]
+    assert trace["examples"] == [0, 2]  # B1 = points 1-2, B2 = points 3-4
+    g_w, g_b = trace["gradients"][b.id("w")], trace["gradients"][b.id("b")]
+    assert [printed(v, t) for v, t in zip(g_w + g_b, ["-13", "-18.9", "-8", "-5.3"])] == [True] * 4
+    w, c = trace["parameters"][b.id("w")], trace["parameters"][b.id("b")]
+    assert [printed(v, t) for v, t in zip(w[1:] + c[1:], ["1.3", "3.19", "0.8", "1.33"])] == [True] * 4
+    yhat = trace["values"][b.id("yhat")][1]  # B2's predictions, at the parameters after B1
+    assert printed(yhat[2], "4.7") and printed(yhat[3], "6.0")
+    assert printed(yhat[2] - 7, "-2.3") and printed(yhat[3] - 9, "-3.0")

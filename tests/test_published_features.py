@@ -221,3 +221,16 @@ def test_weight_letter_per_layer_numbers_each_layer_from_one():
     namer = network.namer()
     assert [namer.weight(1, j, k).ascii for j in range(2) for k in range(2)] == ["v1", "v3", "v2", "v4"]
     assert namer.weight(2, 0, 0).ascii == "w1" and namer.weight(2, 1, 1).ascii == "w4"
+
+
+def test_mini_batches_in_order():
+    network = net("batch_size: 2\n")
+    X, Y = data(network)
+    params = network.parameters
+    for rows in ([0, 1], [2], [0, 1]):  # three examples: batches of 2, then the rest, then again
+        g = backprop(network, params, X[rows], Y[rows]).grads
+        params = {k: params[k] - 0.3 * g[k] for k in params}
+    result = run(network, network.parameters, X, Y, 0.3, 3, record=True)
+    assert close(result.params, params, 1e-13) and result.examples == [0, 2, 0]
+    with pytest.raises(InputError, match="batch_size is for schedule: batch"):
+        net("schedule: online\nbatch_size: 2\n")

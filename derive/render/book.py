@@ -136,9 +136,9 @@ def _after_sections(report: Report, names: dict[sp.Symbol, Name]) -> list[Sectio
     for n in range(len(net.examples)):
         which = f" (example {n + 1})" if len(net.examples) > 1 else ""
         sec = Section("Forward pass and loss after the step" + which)
-        if net.updates.schedule == "online" and n == 0:
-            sec.text.append(f"Online: the step learned from example {report.step_example + 1} alone; "
-                            "the values below are at the updated parameters.")
+        if report.step_example is not None and n == 0:
+            sec.text.append("The step learned from the first example" + ("" if net.updates.schedule == "online" else
+                            f"s (a mini-batch of {net.updates.batch_size})") + "; the values below are at the updated parameters.")
         for l in range(1, net.depth + 1):
             for j in range(net.sizes[l]):
                 sec.rows.append(Row(_symbol(namer.pre(l, j), names), [_num(float(report.after.z[l][n, j]))]))
@@ -171,4 +171,6 @@ def _trace_section(report: Report) -> Section:
         sec.text.append("  ".join(cell.rjust(w) for cell, w in zip(r, widths)))
     if net.updates.schedule == "online":
         sec.text.append("Online: step t learned from example (t − 1) mod N + 1; the loss is over all examples.")
+    elif net.updates.batch_size:
+        sec.text.append(f"Mini-batches of {net.updates.batch_size}, in order; the loss is over all examples.")
     return sec

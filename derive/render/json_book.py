@@ -115,6 +115,7 @@ def _trace(report: Report) -> dict[str, Any]:
         "parameters": {i: [float(p[split_id(i)[0]][split_id(i)[1]]) for p in run.history] for i in ids},
         "outputs": [o.tolist() for o in run.outputs],
         "values": values,
+        "gradients": {i: [float(g[split_id(i)[0]][split_id(i)[1]]) for g in run.gradients] for i in ids},
     }
 
 
@@ -126,7 +127,8 @@ def book_dict(report: Report) -> dict[str, Any]:
         "names": {"by_id": by_id, "by_name": {v: k for k, v in by_id.items()},
                   "learning_rate": net.namer().learning_rate().ascii},
         "updates": {"reduction": net.updates.reduction, "schedule": net.updates.schedule,
-                    "fixed": list(net.updates.fixed), "trace": net.updates.trace},
+                    "fixed": list(net.updates.fixed), "trace": net.updates.trace,
+                    "batch_size": net.updates.batch_size},
         "shared": _shared(report),
     }
     if report.has_numbers:

@@ -253,6 +253,9 @@ def _over_examples(report: Report) -> str:
     net = report.network
     if net.updates.schedule == "online":
         return f"Online: this step learns from example {report.step_example + 1} alone."
+    if net.updates.batch_size and net.updates.batch_size < len(net.examples):
+        return (f"Mini-batches of {net.updates.batch_size}: this step's gradients are "
+                f"{net.updates.reduction}s over examples 1…{net.updates.batch_size}.")
     return f"Gradients are {net.updates.reduction}s over the {len(net.examples)} examples."
 
 
