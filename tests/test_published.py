@@ -350,6 +350,8 @@ def test_negnevitsky_training_set_online_first_step_is_the_books_step():
 
 def test_askfilo_batch_epoch():
     b = Book("askfilo_linear_batch.yaml")
+    errors = [yhat - y for yhat, y in zip(b.json["forward"]["values"][b.id("yhat")], (3, 5, 7, 9))]
+    assert errors == [-3, -5, -7, -9]  # e = ŷ − y at w = b = 0
     assert printed(b.parameter("w", "gradient"), "-35") and printed(b.parameter("b", "gradient"), "-12")
     assert printed(b.parameter("w", "updated"), "3.5") and printed(b.parameter("b", "updated"), "1.2")
 
@@ -362,6 +364,8 @@ def test_askfilo_minibatch_epoch():
     assert [printed(v, t) for v, t in zip(g_w + g_b, ["-13", "-18.9", "-8", "-5.3"])] == [True] * 4
     w, c = trace["parameters"][b.id("w")], trace["parameters"][b.id("b")]
     assert [printed(v, t) for v, t in zip(w[1:] + c[1:], ["1.3", "3.19", "0.8", "1.33"])] == [True] * 4
+    first = trace["values"][b.id("yhat")][0]  # B1's errors at w = b = 0
+    assert [first[0] - 3, first[1] - 5] == [-3, -5]
     yhat = trace["values"][b.id("yhat")][1]  # B2's predictions, at the parameters after B1
     assert printed(yhat[2], "4.7") and printed(yhat[3], "6.0")
     assert printed(yhat[2] - 7, "-2.3") and printed(yhat[3] - 9, "-3.0")
