@@ -139,6 +139,12 @@ def check(net: str, work: str, fmt: str, output: str | None) -> None:
         click.get_current_context().exit(1)
 
 
+from derive.train.commands import evaluate, predict, train  # noqa: E402  (light: click only)
+
+for _command in (train, evaluate, predict):
+    main.add_command(_command)
+
+
 #: the console script (``derive = "derive.cli:entry"`` in pyproject.toml): click's standalone mode, which
 #: prints an InputError as its one line with exit code 2, and a usage error with exit code 2
 entry = main

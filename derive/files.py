@@ -9,8 +9,9 @@ from pathlib import Path
 from .errors import InputError
 
 
-def write_atomic(path: str | Path, text: str) -> Path:
-    """Write ``text`` (UTF-8) to ``path`` through a temporary file in the same folder and a rename.
+def write_atomic(path: str | Path, text: str | bytes) -> Path:
+    """Write ``text`` (UTF-8; bytes as they are) to ``path`` through a temporary file in the same
+    folder and a rename.
 
     A reader never sees a half-written file, and a failure leaves nothing behind. InputError
     (exit 2) when the folder does not exist.
@@ -21,7 +22,8 @@ def write_atomic(path: str | Path, text: str) -> Path:
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
         os.fchmod(fd, 0o666 & ~_umask())  # as open() would create it, not mkstemp's private 0600
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        binary = isinstance(text, bytes)
+        with os.fdopen(fd, "wb" if binary else "w", encoding=None if binary else "utf-8") as handle:
             handle.write(text)
         os.replace(tmp, target)
     except BaseException:
