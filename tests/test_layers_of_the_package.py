@@ -14,8 +14,8 @@ LAYERS = [
      "derive.yaml_source", "derive.stable", "derive.files", "derive.registry"},
     {"derive.activations", "derive.losses", "derive.quantities", "derive.optimizers"},
     {"derive.model", "derive.output", "derive.registry_docs"},
-    {"derive.spec", "derive.symbols"},
-    {"derive.chain", "derive.layers", "derive.numeric"},
+    {"derive.spec", "derive.spec_book", "derive.symbols"},
+    {"derive.chain", "derive.layers", "derive.numeric", "derive.schedule", "derive.terms"},
     {"derive.report"},
     {"derive.render", "derive.check", "derive.codegen"},
     {"derive.train"},  # training on data reads the generated kernels

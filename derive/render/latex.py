@@ -24,6 +24,9 @@ _UNICODE_TEXT = {
     "β": r"$\beta$", "ε": r"$\epsilon$", "μ": r"$\mu$", "λ": r"$\lambda$", "₁": "1", "₂": "2", "₃": "3", "₀": "0", "⁽": "(", "⁾": ")", "¹": "1", "²": "2", "³": "3",
 }
 
+_UNICODE_TEXT.update({c: str(i) for i, c in enumerate("₀₁₂₃₄₅₆₇₈₉")} | {  # book names (w₁₃, α, ϑ)
+    "α": r"$\alpha$", "ϑ": r"$\vartheta$"})
+
 
 def escape_text(text: str) -> str:
     """Plain text made safe for LaTeX (user-supplied descriptions included)."""

@@ -77,6 +77,8 @@ def build_document(report: Report) -> Document:
     sections += _layer_sections(report)
     if report.has_numbers:
         sections += _number_sections(report)
+    from .book import book_sections  # the book's sections: loss terms, after the step, trace
+    sections += book_sections(report, names)
     return Document(f"derive: {net.name}", describe(report), sections, names)
 
 
@@ -221,10 +223,11 @@ def _step_section(report: Report) -> Section:
     net = report.network
     if not net.optimizer.plain:
         return _optimizer_step_section(report)
-    sec = Section(f"Gradient step: θ ← θ − η·∂E/∂θ with η = {exact_number(net.learning_rate)}, "
+    eta_, th = net.namer().learning_rate().text, net.namer().generic_parameter().text
+    sec = Section(f"Gradient step: {th} ← {th} − {eta_}·∂E/∂{th} with {eta_} = {exact_number(net.learning_rate)}, "
                   "every gradient taken at the old parameters")
     if len(net.examples) > 1:
-        sec.text.append(f"Gradients are means over the {len(net.examples)} examples.")
+        sec.text.append(_over_examples(report))
     eta = sp.Float(net.learning_rate)
     if report.chain is not None:
         s = report.chain.s
@@ -232,14 +235,28 @@ def _step_section(report: Report) -> Section:
             kind, l, j, k = s.position(p)
             key = f"{'W' if kind == 'weight' else 'b'}{l}"
             index = (j, k) if kind == "weight" else (j,)
-            old, grad, new = (float(report.network.parameters[key][index]), float(report.before.grads[key][index]),
+            old, grad, new = (float(report.network.parameters[key][index]), float(report.step_grads[key][index]),
                               float(report.updated[key][index]))
+            if report.network.updates.group(s.ids[p])[0] in report.network.updates.fixed:
+                sec.rows.append(Row(p, [_num(new)], "fixed: never updated"))
+                continue
             with sp.evaluate(False):
                 rhs = sp.Add(_num(old), sp.Mul(-eta, Numbers(_num(grad))))
             sec.rows.append(Row(p, [rhs, _num(new)]))
     sec.text.append(f"loss before the step: {format_number(report.before.loss)}; "
                     f"after: {format_number(report.after.loss)}")
     return sec
+
+
+def _over_examples(report: Report) -> str:
+    """What the step's gradients are over: a mean or a sum over the examples, or one example (online)."""
+    net = report.network
+    if net.updates.schedule == "online":
+        return f"Online: this step learns from example {report.step_example + 1} alone."
+    if net.updates.batch_size and net.updates.batch_size < len(net.examples):
+        return (f"Mini-batches of {net.updates.batch_size}: this step's gradients are "
+                f"{net.updates.reduction}s over examples 1…{net.updates.batch_size}.")
+    return f"Gradients are {net.updates.reduction}s over the {len(net.examples)} examples."
 
 
 def _optimizer_step_section(report: Report) -> Section:
@@ -260,7 +277,7 @@ def _optimizer_step_section(report: Report) -> Section:
             key, index = (f"W{l}", (j, k)) if kind == "weight" else (f"b{l}", (j,))
             sec.rows.append(Row(p, [_num(float(report.updated[key][index]))],
                                 f"was {format_number(float(net.parameters[key][index]))}, "
-                                f"∂E/∂θ = {format_number(float(report.before.grads[key][index]))}"))
+                                f"∂E/∂θ = {format_number(float(report.step_grads[key][index]))}"))
     sec.text.append(f"loss before the step: {format_number(report.before.loss)}; "
                     f"after: {format_number(report.after.loss)}")
     return sec
