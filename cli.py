@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from derive.files import write_output
+from derive.files import write_atomic, write_output
 
 
 class DeriveGroup(click.Group):
