@@ -12,7 +12,7 @@ from __future__ import annotations
 import sympy as sp
 
 from .breaking import break_lines
-from .layout import _LINE, Document, Row, Section
+from .layout import _LINE, Document, Row, Section, Table
 from .printers import NotationLatexPrinter
 from .tex_text import PACKAGES, escape_text
 from .width import width
@@ -38,10 +38,12 @@ def render_latex(doc: Document, standalone: bool = False, label_prefix: str = "e
     for section in doc.sections:
         out.append(rf"\subsection*{{{escape_text(section.title)}}}")
         out += [escape_text(line) + r"\par" for line in section.text]
-        if section.given:
-            out.append(", ".join(rf"\({p.doprint(sym)} = {value}\)" for sym, value in section.given) + r".\par")
+        for given in section.given:
+            out.append(", ".join(rf"\({p.doprint(sym)} = {value}\)" for sym, value in given) + r".\par")
         if section.rows:
             out += _align(p, section, labels, label_prefix)
+        for table in section.tables:
+            out += _table(p, table)
     if standalone:
         out.append(r"\end{document}")
     return "\n".join(out) + "\n"
@@ -57,19 +59,35 @@ def names_list(p: NotationLatexPrinter, symbols: list[sp.Basic]) -> str:
 
 
 def _align(p: NotationLatexPrinter, section: Section, labels: set[str], prefix: str) -> list[str]:
+    """The rows as ``align`` blocks; a remark ("and similarly for …") is a sentence between two."""
     lhs_width = max((width(p.doprint(r.lhs)) for r in section.rows if r.lhs is not None), default=0.0)
     budget = max(_LINE - lhs_width - 15.0, _MIN_RHS)
+    out: list[str] = []
     lines: list[str] = []
-    for row in section.rows:
-        if row.lhs is None:
-            lines.append(rf"\intertext{{and similarly for {names_list(p, row.rhs)}.}}")
+    for row in section.rows + [Row(None, [])]:
+        if row.lhs is not None:
+            lines += _row_lines(p, row, budget, _label(row, labels, prefix))
             continue
-        lines += _row_lines(p, row, budget, _label(row, labels, prefix))
-    body = []
-    for n, line in enumerate(lines):
-        last = n == len(lines) - 1
-        body.append(line if last or lines[n + 1].startswith(r"\intertext") else line + r" \\")
-    return [r"\begin{align}", "\n".join(body), r"\end{align}"]
+        if lines:
+            out += [r"\begin{align}", " \\\\\n".join(lines), r"\end{align}"]
+            lines = []
+        if row.rhs:
+            out.append(rf"and similarly for {names_list(p, row.rhs)}.\par")
+    return out
+
+
+_TABLE_ROWS = 30  # a longer table continues in a second one (a tabular never breaks across pages)
+
+
+def _table(p: NotationLatexPrinter, table: Table) -> list[str]:
+    out = []
+    for start in range(0, len(table.rows), _TABLE_ROWS):
+        out += [r"\begin{center}", rf"\begin{{tabular}}{{{'l' * len(table.header)}}}",
+                " & ".join(escape_text(h) for h in table.header) + r" \\ \hline"]
+        out += [" & ".join(rf"\({p.doprint(cell)}\)" for cell in row) + r" \\"
+                for row in table.rows[start:start + _TABLE_ROWS]]
+        out += [r"\end{tabular}", r"\end{center}"]
+    return out
 
 
 def _label(row: Row, labels: set[str], prefix: str) -> str:

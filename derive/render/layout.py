@@ -18,7 +18,7 @@ from ..notation import Name
 from ..report import Report
 from ..expr import Chain, Partial
 from .printers import NotationLatexPrinter, format_number
-from .tidy import lecture_form
+from .tidy import lecture_form, signs_turned
 from .width import width
 
 #: every section a document can have, in the order it is printed (``--sections``)
@@ -39,12 +39,21 @@ class Row:
 
 
 @dataclass
+class Table:
+    """Numbers in columns: ``header`` words, then one row of formulas per parameter."""
+
+    header: list[str]
+    rows: list[list[sp.Basic]] = field(default_factory=list)
+
+
+@dataclass
 class Section:
     title: str
     rows: list[Row] = field(default_factory=list)
     text: list[str] = field(default_factory=list)  # plain sentences before the rows
     key: str = ""  # one of SECTIONS
-    given: list[tuple[sp.Symbol, str]] = field(default_factory=list)  # "x₁ = 0, …", set as math
+    given: list[list[tuple[sp.Symbol, str]]] = field(default_factory=list)  # lines of "x₁ = 0, …", as math
+    tables: list[Table] = field(default_factory=list)  # after the rows
 
 
 @dataclass
@@ -100,10 +109,12 @@ class _Plan:
         self.params: list[sp.Symbol] = []
         self.similar: dict[sp.Symbol, list[sp.Symbol]] = {}  # representative → the others
         self.elided: set[sp.Symbol] = set()
+        self.elide = False
         if report.chain is None:
             return
         self.params = selected_parameters(report, view.only)
         elide = view.elide if view.elide is not None else report.network.parameter_count > ELIDE_ABOVE
+        self.elide = elide
         if elide:
             groups: dict[str, list[sp.Symbol]] = {}
             for p in self.params:
@@ -179,33 +190,57 @@ def _label(kind: str, *symbols: sp.Symbol) -> str:
     return ":".join([kind, *(str(sym) for sym in symbols)])
 
 
-def _rows(equations: list[Equation], kind: str) -> list[Row]:
+def _rows(equations: list[Equation], kind: str, report: Report) -> list[Row]:
+    out_layer = sp.Symbol(f"layer_a{report.network.depth}")
     rows = []
     for e in equations:
         lhs = e.lhs
         base = lhs.den if isinstance(lhs, Partial) else lhs
         key = str(base.base.label if isinstance(base, sp.Indexed) else base).removeprefix("layer_").removeprefix("matrix_")
-        rows.append(Row(e.lhs, [e.rhs], _note(e.note), f"{kind}:{'grad:' if isinstance(lhs, Partial) else ''}{key}"))
+        rhs = e.rhs
+        if isinstance(rhs, Chain):
+            rhs = Chain(*[lecture_form(f, {out_layer}) if not f.has(sp.Indexed) else _factored(f, out_layer)
+                          for f in rhs.args])
+        elif not isinstance(rhs, (Partial,)):
+            rhs = signs_turned(rhs, {out_layer})
+        rows.append(Row(e.lhs, [rhs], _note(e.note, report), f"{kind}:{'grad:' if isinstance(lhs, Partial) else ''}{key}"))
     return rows
 
 
-def _note(note: str) -> str:
-    """Layer notes without empty ranges: "j = 1…1" goes, "1 biases" reads "1 bias"."""
+def _factored(expr: sp.Expr, lead: sp.Symbol) -> sp.Expr:
+    """2a − 2t → 2(a − t) for a layer-level factor in indexed symbols (factored over plain symbols)."""
+    indexed = sorted(expr.atoms(sp.Indexed), key=str)
+    plain = {ix: sp.Dummy(str(ix)) for ix in indexed}
+    back = {v: k for k, v in plain.items()}
+    lead_dummies = {plain[ix] for ix in indexed if ix.base.label == lead}
+    tidy = lecture_form(expr.xreplace(plain), lead_dummies)
+    with sp.evaluate(False):  # 2(a − t) would otherwise be multiplied out again
+        return tidy.xreplace(back)
+
+
+def _note(note: str, report: Report) -> str:
+    """Layer notes in words: no empty range ("j = 1…1"), "1 bias", display names, no seed numbers."""
     if note == "j = 1…1":
         return ""
-    return note.replace("1 biases", "1 bias") if note.startswith("1 biases") else note
+    if note.startswith("1 biases"):
+        note = note.replace("1 biases", "1 bias", 1)
+    net = report.network
+    for record in [net.loss, *(layer.activation for layer in net.layers)]:
+        shown = record.label if record is net.loss else display_name(record.name)
+        note = note.replace(record.name, shown) if "_" in record.name or record is net.loss else note
+    return note.replace(" (seed 004)", "")
 
 
 def _layer_sections(report: Report) -> list[Section]:
     eqs = report.layers
     opt = report.network.optimizer
     return [
-        Section("Layer-level forward equations", _rows(eqs.forward + eqs.loss, "layer"), key="layers"),
-        Section("Layer-level δ recursion and gradients (any size)", _rows(eqs.deltas + eqs.gradients, "layer"),
+        Section("Layer-level forward equations", _rows(eqs.forward + eqs.loss, "layer", report), key="layers"),
+        Section("Layer-level δ recursion and gradients (any size)", _rows(eqs.deltas + eqs.gradients, "layer", report),
                 key="layers"),
-        Section("Matrix form", _rows(eqs.matrix, "matrix"), key="layers"),
+        Section("Matrix form", _rows(eqs.matrix, "matrix", report), key="layers"),
         Section("Batch mean and gradient step" if opt.plain else f"Batch mean and {opt.name} step",
-                _rows(eqs.update, "batch"), key="layers"),
+                _rows(eqs.update, "batch", report), key="layers"),
     ]
 
 
@@ -237,25 +272,35 @@ def _unit_sections(plan: _Plan) -> list[Section]:
             forward.rows.append(Row(s.z[l][j], [c.pre_activation(l, j)], label=_label("fwd", s.z[l][j])))
         for j in range(len(s.z[l])):
             forward.rows.append(Row(s.a[l][j], [c.activation(l, j)], act, _label("fwd", s.a[l][j])))
-    forward.rows.append(Row(s.loss, [c.loss()], net.loss.label, "loss"))
+    forward.rows.append(Row(s.loss, [signs_turned(c.loss(), outputs)], net.loss.label, "loss"))
 
     local = Section("Local derivatives (from the activation and loss formulas)", key="local")
     for j in range(len(s.a[L])):
         f = c.loss_factor(j)
         local.rows.append(Row(Partial(f.num, f.den), [lecture_form(f.expr, outputs)], label=_label("local", f.num, f.den)))
     for l in range(L, 0, -1):
+        rest = []
         for j in range(len(s.z[l])):
             if net.layers[l - 1].activation.elementwise:
                 f = c.activation_factor(l, j)
+                if plan.elide and j > 0:  # the same formula with other indices
+                    rest.append(Partial(f.num, f.den))
+                    continue
                 local.rows.append(Row(Partial(f.num, f.den), [f.expr], label=_label("local", f.num, f.den)))
             else:
                 for i in range(len(s.z[l])):
                     f = c.activation_factor(l, j, i)
                     local.rows.append(Row(Partial(f.num, f.den), [f.expr], "softmax", _label("local", f.num, f.den)))
+        if rest:
+            local.rows.append(_similarly(rest))
 
     deltas = Section(f"δ recursion: δ = {net.error_term.words}, from the output down", key="deltas")
     for l in range(L, 0, -1):
-        for j in range(len(s.z[l])):
+        if plan.elide and len(s.z[l]) > 1:
+            shown = [0]
+        else:
+            shown = range(len(s.z[l]))
+        for j in shown:
             factors = c.delta_factors(l, j)
             if l == L:
                 factors = tuple(lecture_form(f, outputs) for f in factors)
@@ -266,6 +311,8 @@ def _unit_sections(plan: _Plan) -> list[Section]:
                     rhs.append(lecture_form(simple, outputs))
             deltas.rows.append(Row(s.delta[l][j], [net.error_term.definition(s.loss, s.z[l][j])] + rhs,
                                    label=_label("delta", s.delta[l][j])))
+        if len(shown) < len(s.z[l]):
+            deltas.rows.append(_similarly(s.delta[l][1:]))
 
     grads = Section("Gradients by the chain rule", key="chains")
     grads.text.append("Each chain reuses what the layer above already derived: "
@@ -313,5 +360,6 @@ def _closed_row(plan: _Plan, p: sp.Symbol, outputs: set[sp.Symbol]) -> Row:
     if width(tex) <= CLOSED_LINES * _LINE:
         return Row(Partial(c.s.loss, p), [full], label=_label("closed", p))
     _, l, j, _ = c.s.position(p)
-    factored = sp.Mul(c.net.error_term.of(c.delta_definition(l, j)), c.input_factor(p).expr, evaluate=False)
+    factors = [f for f in (*c.delta_factors(l, j), c.input_factor(p).expr) if f != 1]
+    factored = c.net.error_term.of(sp.Mul(*factors, evaluate=False))
     return Row(Partial(c.s.loss, p), [factored], "δ-factored", _label("closed", p))

@@ -29,20 +29,19 @@ class _TextbookOrder:
         return sorted(terms, key=lambda t: t.could_extract_minus_sign())  # stable: positives first
 
     def _ordered_factors(self, factors: list) -> list:
-        """Numbers first, then each factor followed by the sums that contain it (ŷ(1 − ŷ))."""
+        """Numbers first, then each factor followed by the sums that contain it (ŷ(1 − ŷ)), then
+        the other sums, then constants such as ln 10."""
         numbers = [f for f in factors if f.is_Number]
-        constants = [f for f in factors if f.is_number and not f.is_Number]  # ln 10 goes last
+        constants = [f for f in factors if f.is_number and not f.is_Number]
         rest = [f for f in factors if not f.is_number]
         sums = [f for f in rest if isinstance(f, sp.Add)]
         out = list(numbers)
         for f in rest:
-            if f in out:
+            if isinstance(f, sp.Add) or f in out:
                 continue
             out.append(f)
-            for s_ in sums:
-                if s_ not in out and not isinstance(f, sp.Add) and f in s_.args or -f in getattr(s_, "args", ()):
-                    if s_ not in out:
-                        out.append(s_)
+            out += [s_ for s_ in sums if s_ not in out and (f in s_.args or -f in s_.args)]
+        out += [s_ for s_ in sums if s_ not in out]
         return out + constants
 
     def _textbook_mul(self, expr: sp.Mul) -> sp.Basic:
@@ -148,7 +147,7 @@ class TextPrinter(_TextbookOrder, StrPrinter):
         return decimal_text(expr) or super()._print_Rational(expr)
 
     def _print_Mul(self, expr: sp.Mul) -> str:
-        tidy = self._textbook_mul(expr)
+        tidy = self._textbook_mul(expr) if isinstance(expr, sp.Mul) else expr  # LatexPrinter passes Pows too
         if tidy is not expr:
             return self._print(tidy)
         return _decimal_coefficient(self, expr, "·") or super()._print_Mul(expr).replace("*", "·")
@@ -197,7 +196,7 @@ class NotationLatexPrinter(_TextbookOrder, LatexPrinter):
         return decimal_text(expr) or super()._print_Rational(expr)
 
     def _print_Mul(self, expr: sp.Mul) -> str:
-        tidy = self._textbook_mul(expr)
+        tidy = self._textbook_mul(expr) if isinstance(expr, sp.Mul) else expr  # LatexPrinter passes Pows too
         if tidy is not expr:
             return self._print(tidy)
         return _decimal_coefficient(self, expr, " ") or super()._print_Mul(expr)
@@ -209,6 +208,13 @@ class NotationLatexPrinter(_TextbookOrder, LatexPrinter):
         if expr.function.could_extract_minus_sign():
             return "- " + self._print(sp.Sum(-expr.function, *expr.limits))
         return super()._print_Sum(expr)
+
+    def _print_log(self, expr: sp.log, exp: str | None = None) -> str:
+        """ln 10 and ln ŷ as a lecture writes them; ln(1 − ŷ) with parentheses."""
+        arg = expr.args[0]
+        inner = self._print(arg)
+        tex = rf"\ln {inner}" if arg.is_Atom or isinstance(arg, sp.Indexed) else rf"\ln\left({inner}\right)"
+        return tex if exp is None else rf"\left({tex}\right)^{{{exp}}}"
 
     def _print_Indexed(self, expr: sp.Indexed) -> str:
         """a^{(2)}_{j}, not {{a}^{(2)}}_{j}."""

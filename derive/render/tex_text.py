@@ -1,4 +1,4 @@
-"""Unicode text → LaTeX text that pdflatex prints as the same characters.
+r"""Unicode text → LaTeX text that pdflatex prints as the same characters.
 
 Letters with accents pass through as UTF-8 (``inputenc`` + ``fontenc`` T1 set them; anything
 T1 lacks is rebuilt from its base letter and an accent command); Greek letters, ℓ, ∂, arrows and

@@ -20,8 +20,8 @@ def render_text(doc: Document) -> str:
     for section in doc.sections:
         out += [section.title, "-" * len(section.title)]
         out += [f"  {line}" for line in section.text]
-        if section.given:
-            out.append("  " + ", ".join(f"{p.doprint(sym)} = {value}" for sym, value in section.given))
+        for given in section.given:
+            out.append("  " + ", ".join(f"{p.doprint(sym)} = {value}" for sym, value in given))
         for row in section.rows:
             if row.lhs is None:
                 out.append(f"  … and similarly for {_names(p, row.rhs)}")
@@ -33,5 +33,9 @@ def render_text(doc: Document) -> str:
             out.append(f"  {lhs} = {steps[0]}{note if len(steps) == 1 else ''}")
             for i, step in enumerate(steps[1:], start=1):
                 out.append(f"  {pad}= {step}{note if i == len(steps) - 1 else ''}")
+        for table in section.tables:
+            cells = [table.header] + [[p.doprint(c) for c in row] for row in table.rows]
+            widths = [max(len(r[i]) for r in cells) for i in range(len(table.header))]
+            out += ["  " + "  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in cells]
         out.append("")
     return "\n".join(out).rstrip() + "\n"

@@ -23,16 +23,16 @@ def lecture_form(expr: sp.Expr, lead: Collection[sp.Symbol] = ()) -> sp.Expr:
     ``lead`` are the symbols a difference should start with (the network's outputs)."""
     if not isinstance(expr, sp.Expr) or sp.count_ops(expr) > MAX_OPS or expr.has(sp.Piecewise, sp.Sum):
         return expr
-    candidate = expr
     try:
         factored = sp.factor(expr)
     except (sp.PolynomialError, NotImplementedError, TypeError):
         factored = expr
-    if _divisions(factored) < _divisions(expr) or sp.count_ops(factored) < sp.count_ops(expr):
-        candidate = factored
-    if sp.simplify(candidate - expr) != 0:  # the display must be the same quantity
-        return expr
-    return _signs_turned(candidate, set(lead))
+    as_given, turned = (signs_turned(c, set(lead)) for c in (expr, factored))
+    if (_divisions(turned), sp.count_ops(turned)) > (_divisions(as_given), sp.count_ops(as_given)):
+        return as_given  # on a tie the factored form wins: 2(1 − a), not 2 − 2a
+    if sp.simplify(turned - expr) != 0:  # the display must be the same quantity
+        return as_given
+    return turned
 
 
 def _divisions(expr: sp.Expr) -> int:
@@ -49,16 +49,25 @@ def _wants_flip(add: sp.Add, lead: set[sp.Symbol]) -> bool:
     return bool(leading) and all(t.could_extract_minus_sign() for t in leading)
 
 
+def signs_turned(expr: sp.Expr, lead: set[sp.Symbol]) -> sp.Expr:
+    """Differences turned textbook-wise throughout ``expr`` (inside sums and Σ too), same value."""
+    if isinstance(expr, sp.Sum):
+        return sp.Sum(signs_turned(expr.function, lead), *expr.limits)
+    if isinstance(expr, sp.Add):
+        return sp.Add(*[signs_turned(t, lead) for t in expr.args], evaluate=False)
+    return _signs_turned(expr, lead)
+
+
 def _signs_turned(expr: sp.Expr, lead: set[sp.Symbol]) -> sp.Expr:
     """Each sum factor written constant-first or output-first; the sign collected in front."""
     if isinstance(expr, sp.Add):
         if _wants_flip(expr, lead):
             return sp.Mul(-1, sp.Add(*[-t for t in expr.args], evaluate=False), evaluate=False)
         return expr
-    if not isinstance(expr, sp.Mul):
+    if not isinstance(expr, (sp.Mul, sp.Pow)):
         return expr
     sign, factors = 1, []
-    for f in expr.args:
+    for f in expr.args if isinstance(expr, sp.Mul) else (expr,):
         base, exp = f.as_base_exp() if isinstance(f, sp.Pow) else (f, sp.Integer(1))
         if isinstance(base, sp.Add) and exp.is_integer and _wants_flip(base, lead):
             base = sp.Add(*[-t for t in base.args], evaluate=False)

@@ -7,7 +7,7 @@ import sympy as sp
 from ..expr import Numbers, Partial
 from ..optimizers import describe_values
 from ..report import factor_values
-from .layout import Row, Section, _exprs, _label, _num, _partials, _Plan
+from .layout import Row, Section, Table, _exprs, _label, _num, _partials, _Plan
 from .printers import exact_number, format_number
 
 
@@ -23,23 +23,34 @@ def number_sections(plan: _Plan) -> list[Section]:
             tag = "example" + (f"{n + 1}" if len(report.worked) > 1 else "")
             title = "Worked example" + (f" {n + 1}" if len(report.worked) > 1 else "")
             sec = Section(title, key="example")
-            sec.given = [(x, format_number(v)) for x, v in zip(s.x, worked.x)]
-            sec.given += [(y, format_number(v)) for y, v in zip(s.y, worked.y)]
-            for l in range(1, net.depth + 1):
+            sec.given = [[(x, format_number(v)) for x, v in zip(s.x, worked.x)]
+                         + [(y, format_number(v)) for y, v in zip(s.y, worked.y)]]
+            compact = bool(plan.elided)  # a long derivation: the forward values as one paragraph
+            if compact:
+                sec.given.append([(sym, format_number(worked.values[sym])) for l in range(1, net.depth + 1)
+                                  for sym in s.z[l] + s.a[l]] + [(s.loss, format_number(worked.loss))])
+            for l in range(1, net.depth + 1) if not compact else ():
                 for j in range(len(s.z[l])):
                     z_expr = report.chain.pre_activation(l, j)
                     sec.rows.append(Row(s.z[l][j], [_substituted(z_expr, worked.values), _num(worked.values[s.z[l][j]])],
                                         label=_label(tag, s.z[l][j])))
                 for j in range(len(s.z[l])):
                     sec.rows.append(Row(s.a[l][j], [_num(worked.values[s.a[l][j]])], label=_label(tag, s.a[l][j])))
-            sec.rows.append(Row(s.loss, [_num(worked.loss)], label=f"{tag}:loss"))
+            if not compact:
+                sec.rows.append(Row(s.loss, [_num(worked.loss)], label=f"{tag}:loss"))
+            others = Table(["parameter", "chain factors", "∂E/∂θ"])
             for p in plan.params:
                 g = report.chain.gradient(p)
                 factors = g.expanded if g.expanded is not None else g.chain
                 values = Numbers(*[_num(v) for v in factor_values(report, factors, n)])
                 total = _num(report.value(report.chain.closed_form(p), n))
-                rhs = [values, total] if p in plan.elided else [_partials(factors), _exprs(factors, outputs), values, total]
-                sec.rows.append(Row(Partial(s.loss, p), rhs, label=_label(f"{tag}:grad", p)))
+                if p in plan.elided or (compact and n > 0):  # later examples: numbers only
+                    others.rows.append([p, values, total])
+                else:
+                    sec.rows.append(Row(Partial(s.loss, p), [_partials(factors), _exprs(factors, outputs), values, total],
+                                        label=_label(f"{tag}:grad", p)))
+            if others.rows:
+                sec.tables.append(others)
             sections.append(sec)
     if report.updated is not None:
         sections.append(_step_section(plan))
@@ -75,6 +86,9 @@ def _step_section(plan: _Plan) -> Section:
     if len(net.examples) > 1:
         sec.text.append(f"Gradients are means over the {len(net.examples)} examples.")
     eta = sp.Float(net.learning_rate)
+    table = Table(["parameter", "before", "∂E/∂θ", "after"])
+    if plan.elided:
+        sec.tables.append(table)
     if report.chain is not None:
         s = report.chain.s
         for p in plan.params:
@@ -85,7 +99,10 @@ def _step_section(plan: _Plan) -> Section:
                               float(report.updated[key][index]))
             with sp.evaluate(False):
                 rhs = sp.Add(_num(old), sp.Mul(-eta, Numbers(_num(grad))))
-            sec.rows.append(Row(p, [rhs, _num(new)], label=_label("update", p)))
+            if plan.elided:  # a long list: one table row per parameter
+                table.rows.append([p, _num(old), _num(grad), _num(new)])
+            else:
+                sec.rows.append(Row(p, [rhs, _num(new)], label=_label("update", p)))
     sec.text.append(f"loss before the step: {format_number(report.before.loss)}; "
                     f"after: {format_number(report.after.loss)}")
     return sec
