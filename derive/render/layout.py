@@ -25,6 +25,9 @@ from .width import width
 SECTIONS = ("forward", "local", "deltas", "chains", "closed", "example", "update", "layers", "training")
 #: with more parameters than this, chains that differ only in their indices are elided by default
 ELIDE_ABOVE = 12
+#: sections a long (elided) derivation leaves out unless ``--sections`` names them: its closed
+#: forms are mostly δ-factored (the chains again), and the layer-level part restates it by index
+LONG_DEFAULT_OFF = ("closed", "layers")
 #: a closed form wider than this many lines of the page is shown δ-factored (README, "LaTeX")
 CLOSED_LINES = 3
 _LINE = 270.0  # points of formula per line (width.width), the page less the lhs and the number
@@ -115,6 +118,8 @@ class _Plan:
         self.params = selected_parameters(report, view.only)
         elide = view.elide if view.elide is not None else report.network.parameter_count > ELIDE_ABOVE
         self.elide = elide
+        if elide and view.sections is None:  # a long derivation: the short version by default
+            self.sections -= set(LONG_DEFAULT_OFF)
         if elide:
             groups: dict[str, list[sp.Symbol]] = {}
             for p in self.params:

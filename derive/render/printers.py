@@ -30,19 +30,20 @@ class _TextbookOrder:
 
     def _ordered_factors(self, factors: list) -> list:
         """Numbers first, then each factor followed by the sums that contain it (ŷ(1 − ŷ)), then
-        the other sums, then constants such as ln 10."""
+        the other sums, then function values (ln ŷ), then constants such as ln 10."""
         numbers = [f for f in factors if f.is_Number]
         constants = [f for f in factors if f.is_number and not f.is_Number]
         rest = [f for f in factors if not f.is_number]
         sums = [f for f in rest if isinstance(f, sp.Add)]
+        calls = [f for f in rest if isinstance(f, sp.Function) or isinstance(f, sp.Pow) and isinstance(f.base, sp.Function)]
         out = list(numbers)
         for f in rest:
-            if isinstance(f, sp.Add) or f in out:
+            if isinstance(f, sp.Add) or f in out or f in calls:
                 continue
             out.append(f)
             out += [s_ for s_ in sums if s_ not in out and (f in s_.args or -f in s_.args)]
         out += [s_ for s_ in sums if s_ not in out]
-        return out + constants
+        return out + calls + constants  # (1 − y) ln(1 − ŷ): the function after its coefficient
 
     def _textbook_mul(self, expr: sp.Mul) -> sp.Basic:
         """``expr`` with its factors reordered (and a minus folded into a c − x factor), same value."""

@@ -122,7 +122,7 @@ class _Reader:
             return self.sub(self.group())
         if word in ("mathrm", "operatorname", "text", "textrm", "mathcal", "mathbb"):
             body = self.group()
-            return self.scale * 5.6 * len(body.replace("\\", "")) if word != "mathcal" else self.scale * 8.0
+            return self.scale * 5.2 * len(body.replace("\\", "")) if word != "mathcal" else self.scale * 8.0
         if word == "sqrt":
             return self.sub(self.group()) + 10.0 * self.scale
         if word in ("label", "tag", "phantom"):

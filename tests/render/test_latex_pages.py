@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from latex_tools import LECTURE, compile_tex, needs_pdflatex, with_lost_chars_traced
 
 from derive.cli import main
+from derive.render.layout import SECTIONS
 
 EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "examples").glob("*.yaml"))
 TOLERANCE_PT = 1.0
@@ -36,7 +37,17 @@ def test_standalone_example_fits_the_page(example, tmp_path):
     compiled = compile_tex(with_lost_chars_traced(tex), tmp_path)
     assert_clean(compiled, example.stem)
     if example.stem == "delta_node_numbered":
-        assert compiled.pages <= 10, compiled.pages  # 21 before chains were elided
+        assert compiled.pages <= 7, compiled.pages  # 21 before chains were elided
+
+
+@needs_pdflatex
+@pytest.mark.parametrize("name", ["delta_node_numbered", "three_layer"])
+def test_everything_shown_still_fits(name, tmp_path):
+    """The long examples with every chain and every section: longer, and still within the page."""
+    example = EXAMPLES[[p.stem for p in EXAMPLES].index(name)]
+    tex = derive_latex(str(example), "--standalone", "--no-elide", "--sections", ",".join(SECTIONS))
+    assert "similarly" not in tex and "Closed forms" in tex and "Layer-level" in tex
+    assert_clean(compile_tex(with_lost_chars_traced(tex), tmp_path), name)
 
 
 @needs_pdflatex

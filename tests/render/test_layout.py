@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
@@ -20,6 +21,7 @@ OFFICE, NODE, LAYERED, LECTURE = (str(EXAMPLES / f"{n}.yaml") for n in
                                   ("office_hours_221", "delta_node_numbered", "three_layer", "lecture_111"))
 
 
+@functools.lru_cache(maxsize=None)
 def run(*args: str, code: int = 0) -> str:
     result = CliRunner().invoke(main, list(args))
     assert result.exit_code == code, result.output
@@ -38,7 +40,7 @@ def test_terms_in_textbook_order():
     p = TextPrinter({})
     assert p.doprint(-t + a) == "a - t"
     assert p.doprint(lecture_form(-2 * (-1 + a) * (-t + a) * a, {a})) in ("2·a·(1 - a)·(a - t)", "2·a·(a - t)·(1 - a)")
-    node = run(NODE)
+    node = run(NODE, "--sections", "forward,layers")
     assert "E = (a₁₁ - t₁)² + (a₁₂ - t₂)²" in node
     assert "δ⁽³⁾ⱼ = 2·(a⁽³⁾ⱼ - tⱼ) · a⁽³⁾ⱼ·(1 - a⁽³⁾ⱼ)" in node
     assert not re.search(r"\(-[^\d(][^()]* \+ ", node)  # no (−T + a)
@@ -104,6 +106,8 @@ def test_similar_chains_elided_and_listed():
     full = run(NODE, "--no-elide")
     assert "∂E/∂w₉,₁₁ = ∂E/∂a₁₁" in full and "similarly" not in full
     assert "similarly" not in run(OFFICE)  # 6 parameters: every chain in full
+    assert "Layer-level" not in text and "Closed forms" not in text  # the short version of a long one
+    assert "Layer-level" in run(NODE, "--sections", "layers") and "Layer-level" in run(OFFICE)
 
 
 def test_broken_lines_fit_their_budget():

@@ -25,7 +25,7 @@ def test_text_runs_in_seconds(example):
     start = time.perf_counter()
     text = run(str(example))
     assert time.perf_counter() - start < 30  # generous bound; the benchmark is the closing note
-    assert "δ" in text and "Layer-level" in text
+    assert "δ" in text and ("Layer-level" in text or "similarly" in text)  # a long one: the short version
 
 
 def test_lecture_latex_substitutes_numbers_step_by_step():
