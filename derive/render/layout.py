@@ -9,6 +9,7 @@ parameters (``--only``) and whether chains that differ only in their indices are
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import sympy as sp
 
@@ -131,6 +132,20 @@ class _Plan:
 
     def wants(self, key: str) -> bool:
         return key in self.sections
+
+    @cached_property
+    def simple_deltas(self) -> list[list[sp.Expr]]:
+        """δ⁽ˡ⁾ⱼ in forward values, weights and targets, the output δ in its lecture form ((ŷ − y)/ln 10)
+        and each hidden δ its recursion over those: the closed forms without re-factoring them."""
+        c = self.report.chain
+        L = c.net.depth
+        outputs = set(c.s.a[L])
+        simple: list[list[sp.Expr]] = [[] for _ in range(L + 1)]
+        simple[L] = [lecture_form(c.simplified_delta(L, j), outputs) for j in range(len(c.s.z[L]))]
+        for l in range(L - 1, 0, -1):
+            upper = dict(zip(c.s.delta[l + 1], simple[l + 1]))
+            simple[l] = [c.delta_definition(l, j).xreplace(upper) for j in range(len(c.s.z[l]))]
+        return simple
 
 
 def selected_parameters(report: Report, only: tuple[str, ...] | None) -> list[sp.Symbol]:
@@ -360,11 +375,11 @@ def _exprs(factors: tuple[Factor, ...], outputs: set[sp.Symbol]) -> Chain:
 def _closed_row(plan: _Plan, p: sp.Symbol, outputs: set[sp.Symbol]) -> Row:
     """∂E/∂θ in full, or δ-factored when the full form would not fit in CLOSED_LINES lines."""
     c = plan.report.chain
-    full = lecture_form(c.closed_form(p), outputs)
+    _, l, j, _ = c.s.position(p)
+    full = signs_turned(c.net.error_term.of(plan.simple_deltas[l][j]) * c.input_factor(p).expr, outputs)
     tex = NotationLatexPrinter(c.s.names).doprint(full)
     if width(tex) <= CLOSED_LINES * _LINE:
         return Row(Partial(c.s.loss, p), [full], label=_label("closed", p))
-    _, l, j, _ = c.s.position(p)
     factors = [f for f in (*c.delta_factors(l, j), c.input_factor(p).expr) if f != 1]
     factored = c.net.error_term.of(sp.Mul(*factors, evaluate=False))
     return Row(Partial(c.s.loss, p), [factored], "δ-factored", _label("closed", p))

@@ -14,7 +14,7 @@ import sympy as sp
 
 #: expressions with more operations than this are left as derived (factoring them is slow and
 #: rarely shorter)
-MAX_OPS = 80
+MAX_OPS = 40
 
 
 def lecture_form(expr: sp.Expr, lead: Collection[sp.Symbol] = ()) -> sp.Expr:

@@ -122,3 +122,26 @@ def test_broken_lines_fit_their_budget():
     assert lines[0].count(r"\Bigl(") == 1 and lines[-1].endswith(r"\Bigr)")
     joined = " ".join(lines)
     assert all(p.doprint(wi) in joined for wi in w)
+
+
+@pytest.mark.parametrize("name", ["office_hours_221", "three_layer", "delta_node_numbered", "han_kamber"])
+def test_displayed_closed_forms_equal_the_derivation(name):
+    """Display forms (cancelled, signs turned, δ-factored) are the derivation's own closed forms."""
+    import random
+
+    from derive.render.layout import View, build_document
+    from derive.report import build_report
+    from derive.spec import load_network
+
+    report = build_report(load_network(EXAMPLES / f"{name}.yaml"))
+    c = report.chain
+    deltas = {c.s.delta[l][j]: c.deltas[l][j] for l in range(1, c.net.depth + 1) for j in range(len(c.s.z[l]))}
+    doc = build_document(report, View(sections=frozenset({"closed"}), elide=False))
+    rows = doc.sections[0].rows
+    assert len(rows) == c.net.parameter_count
+    rng = random.Random(3)
+    for row in rows:
+        shown = row.rhs[0].xreplace(deltas).xreplace(deltas).xreplace(deltas)
+        truth = c.closed_form(row.lhs.den)
+        values = {s: rng.uniform(0.1, 0.9) for s in truth.free_symbols | shown.free_symbols}
+        assert float(shown.xreplace(values)) == pytest.approx(float(truth.xreplace(values)), rel=1e-12), row.lhs
