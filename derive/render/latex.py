@@ -33,7 +33,8 @@ def render_latex(doc: Document, standalone: bool = False, label_prefix: str = "e
         out += [PREAMBLE, r"\begin{document}", rf"\section*{{{escape_text(doc.title)}}}"]
     else:
         out += [f"% {escape_text(doc.title).replace(chr(10), ' ')}: written by derive; \\input it or paste it.",
-                "% It needs: " + " ".join(PACKAGES)]
+                "% It needs: " + " ".join(PACKAGES),
+                r"\par\begingroup\allowdisplaybreaks % long derivations may break across pages (here only)"]
     out += [escape_text(line) + r"\par" for line in doc.summary]
     for section in doc.sections:
         out.append(rf"\subsection*{{{escape_text(section.title)}}}")
@@ -44,8 +45,7 @@ def render_latex(doc: Document, standalone: bool = False, label_prefix: str = "e
             out += _align(p, section, labels, label_prefix)
         for table in section.tables:
             out += _table(p, table)
-    if standalone:
-        out.append(r"\end{document}")
+    out.append(r"\end{document}" if standalone else r"\endgroup")
     return "\n".join(out) + "\n"
 
 

@@ -18,7 +18,6 @@ LECTURE = r"""\documentclass{article}
 \usepackage[utf8]{inputenc}
 \usepackage[T1]{fontenc}
 \usepackage{amsmath,amssymb}
-\allowdisplaybreaks
 \begin{document}
 %s
 \end{document}
@@ -35,6 +34,11 @@ class Compiled:
     def overfull(self) -> list[float]:
         """Every Overfull \\hbox, in points."""
         return [float(m) for m in re.findall(r"Overfull \\hbox \(([\d.]+)pt too wide\)", self.log)]
+
+    @property
+    def overfull_vertical(self) -> list[float]:
+        """Every Overfull \\vbox (a display taller than the page: it runs off the bottom), in points."""
+        return [float(m) for m in re.findall(r"Overfull \\vbox \(([\d.]+)pt too high\)", self.log)]
 
     @property
     def errors(self) -> list[str]:

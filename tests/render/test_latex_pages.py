@@ -26,6 +26,7 @@ def derive_latex(*args: str) -> str:
 def assert_clean(compiled, what: str) -> None:
     assert compiled.returncode == 0 and not compiled.errors, f"{what}: {compiled.errors}\n{compiled.log[-2000:]}"
     assert max(compiled.overfull, default=0.0) <= TOLERANCE_PT, f"{what}: Overfull \\hbox {compiled.overfull}"
+    assert max(compiled.overfull_vertical, default=0.0) <= TOLERANCE_PT, f"{what}: Overfull \\vbox {compiled.overfull_vertical}"
     assert not compiled.lost_characters, f"{what}: {compiled.lost_characters}"
 
 

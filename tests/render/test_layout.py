@@ -145,3 +145,14 @@ def test_displayed_closed_forms_equal_the_derivation(name):
         truth = c.closed_form(row.lhs.den)
         values = {s: rng.uniform(0.1, 0.9) for s in truth.free_symbols | shown.free_symbols}
         assert float(shown.xreplace(values)) == pytest.approx(float(truth.xreplace(values)), rel=1e-12), row.lhs
+
+
+def test_text_prints_absolute_values_as_bars():
+    from helpers import small_network
+
+    from derive.render.layout import build_document
+    from derive.render.text import render_text
+    from derive.report import build_report
+
+    text = render_text(build_document(build_report(small_network((1, 1), ["linear"], loss="huber"))))
+    assert "Abs(" not in text and "|" in text
