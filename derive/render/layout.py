@@ -331,6 +331,10 @@ def _unit_sections(plan: _Plan) -> list[Section]:
                     rhs.append(lecture_form(simple, outputs))
             deltas.rows.append(Row(s.delta[l][j], [net.error_term.definition(s.loss, s.z[l][j])] + rhs,
                                    label=_label("delta", s.delta[l][j])))
+            one_hot = _one_hot_delta(report, j) if l == L else None
+            if one_hot is not None:  # softmax + cross-entropy: ŷⱼ − yⱼ, under its condition
+                deltas.rows.append(Row(s.delta[l][j], [one_hot], "when the targets sum to 1 (one-hot)",
+                                       _label("delta", s.delta[l][j]) + ":onehot"))
         if len(shown) < len(s.z[l]):
             deltas.rows.append(_similarly(s.delta[l][1:]))
 
@@ -365,6 +369,20 @@ def _unit_sections(plan: _Plan) -> list[Section]:
         if p in plan.similar:
             closed.rows.append(_similarly(plan.similar[p]))
     return [forward, local, deltas, grads, closed]
+
+
+def _one_hot_delta(report: Report, j: int) -> sp.Expr | None:
+    """The softmax output δⱼ for targets that sum to one (cross-entropy: ŷⱼ − yⱼ), or None."""
+    from .. import losses
+    from ..output import Z, output_rule
+
+    c, net = report.chain, report.network
+    rule = output_rule(net.layers[-1].activation, net.loss)
+    if not rule.softmax or rule.fused is None:
+        return None
+    L = net.depth
+    at = {losses.A: c.s.a[L][j], losses.T: c.s.y[j], Z: c.s.z[L][j]}
+    return net.error_term.of(rule.fused.xreplace(at))
 
 
 def _exprs(factors: tuple[Factor, ...], outputs: set[sp.Symbol]) -> Chain:

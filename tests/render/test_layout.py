@@ -156,3 +156,20 @@ def test_text_prints_absolute_values_as_bars():
 
     text = render_text(build_document(build_report(small_network((1, 1), ["linear"], loss="huber"))))
     assert "Abs(" not in text and "|" in text
+
+
+def test_softmax_delta_shown_as_output_minus_target_under_its_condition():
+    from helpers import small_network
+
+    from derive.render.layout import View, build_document
+    from derive.render.text import render_text
+    from derive.report import build_report
+
+    report = build_report(small_network((2, 3), ["softmax"], loss="categorical_cross_entropy"))
+    doc = build_document(report, View(sections=frozenset({"deltas"})))
+    assert "  δ⁽¹⁾₁ = a⁽¹⁾₁ - y₁    [when the targets sum to 1 (one-hot)]" in render_text(doc)
+    row = next(r for r in doc.sections[0].rows if r.note.startswith("when the targets"))
+    c, y = report.chain, report.chain.s.y
+    general = c.simplified_delta(1, 0)
+    one_hot = {y[2]: 1 - y[0] - y[1]}
+    assert sp.simplify(general.xreplace(one_hot) - row.rhs[0].xreplace(one_hot)) == 0
