@@ -9,6 +9,8 @@ for the default ``article`` page, 345 pt.
 
 from __future__ import annotations
 
+import re
+
 import sympy as sp
 
 from .breaking import break_lines
@@ -115,7 +117,9 @@ def _row_lines(p: NotationLatexPrinter, row: Row, budget: float, label: str) -> 
         lines.append(("" if n else lhs + " ") + f"&= {step[0]}")
         lines += [f"&{_INDENT} {part}" for part in step[1:]]
     if row.note:
-        note = rf"\quad\text{{({escape_text(row.note)})}}"
+        span = re.fullmatch(r"([a-z]) = 1…(\d+)", row.note)  # an index range is mathematics
+        note = (rf"\quad ({span[1]} = 1, \dots, {span[2]})" if span
+                else rf"\quad\text{{({escape_text(row.note)})}}")
         if width(lines[-1].split("&", 1)[1] + note) <= budget + 15.0:
             lines[-1] += note
         else:

@@ -26,7 +26,8 @@ class _TextbookOrder:
 
     def _as_ordered_terms(self, expr, order=None):
         terms = list(expr.args) if isinstance(expr, sp.Add) else super()._as_ordered_terms(expr, order=order)
-        return sorted(terms, key=lambda t: t.could_extract_minus_sign())  # stable: positives first
+        # stable: positives first, a sum over an index before the rest (Σₖ wⱼₖ xₖ + bⱼ)
+        return sorted(terms, key=lambda t: (t.could_extract_minus_sign(), not isinstance(t, sp.Sum)))
 
     def _ordered_factors(self, factors: list) -> list:
         """Numbers first, then each factor followed by the sums that contain it (ŷ(1 − ŷ)), then
