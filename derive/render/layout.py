@@ -201,7 +201,8 @@ def build_document(report: Report, view: View | None = None) -> Document:
         from .worked import number_sections  # the numeric sections build on this module's rows
 
         sections += number_sections(plan)
-    sections = [sec for sec in sections if sec.key in plan.sections and (sec.rows or sec.text)]
+    sections = [sec for sec in sections
+                if sec.key in plan.sections and (sec.rows or sec.text or sec.tables or sec.given)]
     title = net.description or net.name.replace("_", " ")
     return Document(title, describe(report)[-1:], sections, names)
 

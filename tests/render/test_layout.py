@@ -103,6 +103,8 @@ def test_similar_chains_elided_and_listed():
     assert "… and similarly for w₉,₁₁, w₁₀,₁₁ and w₈,₁₂" in text or "… and similarly for" in text
     assert text.count("∂E/∂w₈,₁₁ = ∂E/∂a₁₁") == 2  # chains and worked example 1
     assert "∂E/∂w₉,₁₁ = ∂E/∂a₁₁" not in text
+    second = text.split("Worked example 2")[1].split("Gradient step")[0]  # numbers only, in a table
+    assert re.search(r"^  w₈,₁₁ +\(", second, re.M) and "b₇ " in second and "∂E/∂w" not in second
     full = run(NODE, "--no-elide")
     assert "∂E/∂w₉,₁₁ = ∂E/∂a₁₁" in full and "similarly" not in full
     assert "similarly" not in run(OFFICE)  # 6 parameters: every chain in full
