@@ -50,18 +50,32 @@ def main() -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE instead of standard output.")
 @click.option("--expand/--no-expand", default=None,
               help="Per-weight derivations on or off (default: on up to 64 parameters).")
+@click.option("--only", metavar="PARAMS",
+              help="Show only these parameters' chains, numbers and steps: names or canonical ids, "
+                   "comma-separated (w5,b1 or W2[0,0]).")
+@click.option("--sections", metavar="LIST",
+              help="Show only these sections, comma-separated: forward, local, deltas, chains, closed, "
+                   "example, terms, update, after, layers, training (default: all). A leading ^ drops them instead "
+                   "(^closed,layers).")
+@click.option("--elide/--no-elide", default=None,
+              help="\"and similarly for …\" for chains that differ only in indices "
+                   "(default: on above 12 parameters).")
+@click.option("--label-prefix", default="eq", show_default=True, metavar="PREFIX",
+              help="With --latex: equations are labelled PREFIX:grad:w5, PREFIX:delta:delta3, ….")
 @click.option("--figure", "figure_only", is_flag=True,
               help="Only the network's TikZ figure (a complete document with --standalone).")
 @click.option("--figure-values", default="", metavar="LIST",
               help="Also on the figure, comma-separated: forward, deltas, updated.")
 @click.option("--no-figure", is_flag=True, help="With --latex --standalone: leave the figure out.")
-def run(net: str, fmt: str, standalone: bool, output: str | None, expand: bool | None, figure_only: bool,
-        figure_values: str, no_figure: bool) -> None:
+def run(net: str, fmt: str, standalone: bool, output: str | None, expand: bool | None, only: str | None,
+        sections: str | None, elide: bool | None, label_prefix: str, figure_only: bool, figure_values: str,
+        no_figure: bool) -> None:
     """Derive every gradient of NET.yaml (the default command)."""
     from derive.render.json_out import render_json
     from derive.render.latex import render_latex
     from derive.render.layout import build_document
     from derive.render.text import render_text
+    from derive.render.view import make_view
     from derive.report import build_report
     from derive.spec import load_network
 
@@ -77,11 +91,13 @@ def run(net: str, fmt: str, standalone: bool, output: str | None, expand: bool |
     report = build_report(network, expand=expand)
     if fmt == "json":
         text = render_json(report)
-    elif fmt == "latex":
-        figure = None if no_figure or not standalone else render_figure(report, values)
-        text = render_latex(build_document(report), standalone=standalone, figure=figure)
     else:
-        text = render_text(build_document(report))
+        doc = build_document(report, make_view(report, net, only, sections, elide, label_prefix))
+        if fmt == "latex":
+            figure = None if no_figure or not standalone else render_figure(report, values)
+            text = render_latex(doc, standalone, label_prefix, figure)
+        else:
+            text = render_text(doc)
     write_output(text, output)
 
 

@@ -92,6 +92,9 @@ class SectionView:
     def _repr_markdown_(self) -> str:
         out = [f"### {_markdown_escape(self.title)}"]
         out += [_markdown_escape(line) + "  " for line in self.section.text]
+        printer = NotationLatexPrinter(self.names)
+        out += [", ".join(f"${printer.doprint(sym)} = {value}$" for sym, value in given) + "  "
+                for given in self.section.given]
         if self.section.rows:
             out.append("$$" + aligned(self.section.rows, NotationLatexPrinter(self.names)) + "$$")
         return "\n\n".join(out) + "\n"

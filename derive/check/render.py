@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from ..render.latex import escape_text
+from ..render.tex_text import escape_text
 from ..render.printers import NotationLatexPrinter, TextPrinter
 from .judge import CARRIED, UNJUDGED, WRONG, Result, Verdict
 

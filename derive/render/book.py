@@ -53,7 +53,7 @@ def _terms_sections(report: Report, names: dict[sp.Symbol, Name]) -> list[Sectio
     L, sections = net.depth, []
     for n, example in enumerate(net.examples):
         which = f" (example {n + 1})" if len(net.examples) > 1 else ""
-        sec = Section("Loss terms per output, and the partials of one term" + which)
+        sec = Section("Loss terms per output, and the partials of one term" + which, key="terms")
         for k, term in enumerate(terms):
             sec.rows.append(Row(term, [_num(float(report.before.terms[n, k]))]))
         with sp.evaluate(False):
@@ -83,7 +83,7 @@ def _softmax_section(report: Report, names: dict[sp.Symbol, Name]) -> Section:
 
     net, namer = report.network, report.network.namer()
     L = net.depth
-    sec = Section(f"Softmax's own factors: ∂{namer.loss().text}/∂ŷᵢ and ∂ŷᵢ/∂zⱼ, then their sum over i")
+    sec = Section(f"Softmax's own factors: ∂{namer.loss().text}/∂ŷᵢ and ∂ŷᵢ/∂zⱼ, then their sum over i", key="chains")
     E = _symbol(namer.loss(), names)
     outs = [_symbol(namer.post(L, i), names) for i in range(net.sizes[L])]
     pres = [_symbol(namer.pre(L, j), names) for j in range(net.sizes[L])]
@@ -105,7 +105,7 @@ def _softmax_section(report: Report, names: dict[sp.Symbol, Name]) -> Section:
 def _shared_section(report: Report, names: dict[sp.Symbol, Name]) -> Section:
     net, namer = report.network, report.network.namer()
     updates = net.updates
-    sec = Section("Shared and fixed parameters")
+    sec = Section("Shared and fixed parameters", key="update")
     E = _symbol(namer.loss(), names)
     own = dict(net.notation.names)
     for group_name, group in zip(updates.shared_names, updates.shared):
@@ -135,7 +135,7 @@ def _after_sections(report: Report, names: dict[sp.Symbol, Name]) -> list[Sectio
     sections = []
     for n in range(len(net.examples)):
         which = f" (example {n + 1})" if len(net.examples) > 1 else ""
-        sec = Section("Forward pass and loss after the step" + which)
+        sec = Section("Forward pass and loss after the step" + which, key="after")
         if report.step_example is not None and n == 0:
             sec.text.append("The step learned from the first example" + ("" if net.updates.schedule == "online" else
                             f"s (a mini-batch of {net.updates.batch_size})") + "; the values below are at the updated parameters.")
@@ -155,7 +155,7 @@ def _after_sections(report: Report, names: dict[sp.Symbol, Name]) -> list[Sectio
 
 def _trace_section(report: Report) -> Section:
     net, namer, run = report.network, report.network.namer(), report.trace
-    sec = Section(f"Trace: loss and parameters at every step ({run.steps} steps)")
+    sec = Section(f"Trace: loss and parameters at every step ({run.steps} steps)", key="training")
     ids = net.parameter_ids()
     heads = ["step", namer.loss().text] + [
         (namer.weight(*_where(i)) if i.startswith("W") else namer.bias(*_where(i)[:2])).text for i in ids]
