@@ -1,4 +1,4 @@
-"""The ``derive`` command: ``derive NET.yaml [--latex|--json] [--standalone] [-o FILE]``.
+"""The ``derive`` command: ``derive NET.yaml [--latex|--json|--figure] [--standalone] [-o FILE]``.
 
 Bad input is reported once, as ``derive: error: FILE:LINE: what was expected``, with exit code 2
 and no traceback; nothing is written when anything fails.
@@ -13,7 +13,7 @@ import warnings
 import click
 
 from derive.errors import InputError
-from derive.files import write_atomic, write_folder
+from derive.files import write_atomic, write_folder, write_output
 
 
 class CommandError(InputError):
@@ -42,7 +42,7 @@ class DeriveGroup(click.Group):
         raise CommandError(f"no such command or file {word!r}; {hint}")
 
     def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        formatter.write("Usage: derive NET.yaml [--latex|--json] [--standalone] [-o FILE]\n"
+        formatter.write("Usage: derive NET.yaml [--latex|--json|--figure] [--standalone] [-o FILE]\n"
                         "       derive COMMAND [ARGS]...\n")
 
     def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
@@ -55,14 +55,6 @@ class DeriveGroup(click.Group):
         super().format_options(ctx, formatter)
 
 
-def write_output(text: str, output: str | None) -> None:
-    """Print, or write atomically so that nothing is half-written."""
-    if output is None:
-        click.echo(text, nl=False)
-    else:
-        write_atomic(output, text)
-
-
 @click.group(cls=DeriveGroup, invoke_without_command=False,
              context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="derive")
@@ -73,6 +65,7 @@ def main() -> None:
     Examples:
       derive examples/lecture_111.yaml
       derive examples/office_hours_221.yaml --latex --standalone -o notes.tex
+      derive examples/office_hours_221.yaml --figure --standalone -o net.tex
       derive examples/mlp_784.yaml --json
     """
     # overflow in a custom formula shows as inf or nan in the numbers, not as NumPy's warnings
@@ -88,23 +81,54 @@ def main() -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE instead of standard output.")
 @click.option("--expand/--no-expand", default=None,
               help="Per-weight derivations on or off (default: on up to 64 parameters).")
-def run(net: str, fmt: str, standalone: bool, output: str | None, expand: bool | None) -> None:
+@click.option("--only", metavar="PARAMS",
+              help="Show only these parameters' chains, numbers and steps: names or canonical ids, "
+                   "comma-separated (w5,b1 or W2[0,0]).")
+@click.option("--sections", metavar="LIST",
+              help="Show only these sections, comma-separated: forward, local, deltas, chains, closed, "
+                   "example, terms, update, after, layers, training (default: all). A leading ^ drops them instead "
+                   "(^closed,layers).")
+@click.option("--elide/--no-elide", default=None,
+              help="\"and similarly for …\" for chains that differ only in indices "
+                   "(default: on above 12 parameters).")
+@click.option("--label-prefix", default="eq", show_default=True, metavar="PREFIX",
+              help="With --latex: equations are labelled PREFIX:grad:w5, PREFIX:delta:delta3, ….")
+@click.option("--figure", "figure_only", is_flag=True,
+              help="Only the network's TikZ figure (a complete document with --standalone).")
+@click.option("--figure-values", default="", metavar="LIST",
+              help="Also on the figure, comma-separated: forward, deltas, updated.")
+@click.option("--no-figure", is_flag=True, help="With --latex --standalone: leave the figure out.")
+def run(net: str, fmt: str, standalone: bool, output: str | None, expand: bool | None, only: str | None,
+        sections: str | None, elide: bool | None, label_prefix: str, figure_only: bool, figure_values: str,
+        no_figure: bool) -> None:
     """Derive every gradient of NET.yaml (the default command)."""
     from derive.render.json_out import render_json
     from derive.render.latex import render_latex
     from derive.render.layout import build_document
     from derive.render.text import render_text
+    from derive.render.view import make_view
     from derive.report import build_report
     from derive.spec import load_network
 
+    from derive.render.figure import VALUES, render_figure
+
+    values = tuple(v.strip() for v in figure_values.split(",") if v.strip())
+    if set(values) - set(VALUES):
+        raise click.BadParameter(f"expected some of {', '.join(VALUES)}", param_hint="--figure-values")
     network = load_network(net)
+    if figure_only:
+        write_output(render_figure(build_report(network, expand=False), values, standalone), output)
+        return
     report = build_report(network, expand=expand)
     if fmt == "json":
         text = render_json(report)
-    elif fmt == "latex":
-        text = render_latex(build_document(report), standalone=standalone)
     else:
-        text = render_text(build_document(report))
+        doc = build_document(report, make_view(report, net, only, sections, elide, label_prefix))
+        if fmt == "latex":
+            figure = None if no_figure or not standalone else render_figure(report, values)
+            text = render_latex(doc, standalone, label_prefix, figure)
+        else:
+            text = render_text(doc)
     write_output(text, output)
 
 
@@ -148,30 +172,64 @@ def codegen(nets: tuple[str, ...], directory: str, dtype: str, strategy: str, ta
 
 @main.command("check")
 @click.argument("net", type=click.Path(dir_okay=False))
-@click.argument("work", type=click.Path(dir_okay=False))
+@click.argument("work", type=click.Path())
 @click.option("--json", "fmt", flag_value="json", help="Every verdict as JSON.")
 @click.option("--markdown", "fmt", flag_value="markdown", help="Feedback a teacher can hand back (Markdown).")
 @click.option("--latex", "fmt", flag_value="latex", help="Feedback as a LaTeX itemize.")
 @click.option("--text", "fmt", flag_value="text", default=True, help="A readable terminal report (default).")
+@click.option("--feedback", type=click.Choice(["full", "hint", "verdict"]), default="full", show_default=True,
+              help="full: the truth and the diagnosis; hint: which factor is wrong and what kind of mistake, "
+                   "never the true value or formula; verdict: right or wrong only.")
+@click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="With a folder: judge its files in N processes.")
+@click.option("--csv", "csv_file", type=click.Path(dir_okay=False), help="Write the grade of every claim (CSV).")
+@click.option("--gradescope", type=click.Path(dir_okay=False),
+              help="Write Gradescope's autograder results.json (a folder: one per file, keyed by file).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE instead of standard output.")
-def check(net: str, work: str, fmt: str, output: str | None) -> None:
-    """Judge a student's claims (WORK.yaml) about NET.yaml, claim by claim.
+def check(net: str, work: str, fmt: str, feedback: str, jobs: int, csv_file: str | None, gradescope: str | None,
+          output: str | None) -> None:
+    """Judge a student's claims (WORK.yaml) about NET.yaml, claim by claim, or every claims file
+    of a folder (a class summary: per claim how many got it right, per mistake how many made it).
 
     \b
-    Exit code: 0 when every claim is right, 1 when some are not, 2 for bad input.
-    Example:
+    Exit code: 0 when every claim is right (a folder: every file was read), 1 otherwise, 2 for bad input.
+    Examples:
       derive check examples/office_hours_221.yaml examples/homework/office_hours_221_work.yaml
+      derive check examples/office_hours_221.yaml work.yaml --feedback hint
+      derive check examples/office_hours_221.yaml submissions/ --jobs 2 --csv grades.csv
     """
-    from derive.check import render
+    from derive.check import grade, render
+    from derive.check.judge import Judge
     from derive.check.judge import check as judge
     from derive.spec import load_network
 
-    result = judge(load_network(net), work)
-    renderers = {"json": render.render_json, "markdown": render.render_markdown, "latex": render.render_latex,
-                 "text": render.render_text}
-    write_output(renderers[fmt](result), output)
-    if not result.all_right:
+    network = load_network(net)
+    if Path(work).is_dir():
+        if fmt != "text":
+            raise click.UsageError("with a folder, the report is the class summary (text); use --csv or "
+                                   "--gradescope for the grades")
+        Judge.require_numbers(network)
+        grades = grade.grade_folder(network, work, jobs, feedback)
+        text, failed = grade.summary(grades, network, work), any(g.error for g in grades)
+    else:
+        result = judge(network, work)
+        renderers = {"json": render.render_json, "markdown": render.render_markdown,
+                     "latex": render.render_latex, "text": render.render_text}
+        text, failed = renderers[fmt](result, feedback), not result.all_right
+        grades = [grade.grade_of(result, feedback)]
+    if csv_file:
+        write_atomic(csv_file, grade.grades_csv(grades))
+    if gradescope:
+        write_atomic(gradescope, grade.gradescope_json(grades))
+    write_output(text, output)
+    if failed:
         click.get_current_context().exit(1)
+
+
+from derive.train.commands import evaluate, predict, train  # noqa: E402  (light: click only)
+
+for _command in (train, evaluate, predict):
+    main.add_command(_command)
 
 
 #: the console script (``derive = "derive.cli:entry"`` in pyproject.toml): click's standalone mode, which

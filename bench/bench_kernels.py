@@ -16,6 +16,7 @@ framework is reported and skipped.
 from __future__ import annotations
 
 import argparse
+import math
 import importlib.util
 import statistics
 import sys
@@ -84,7 +85,7 @@ class NumpyNet:
     def __init__(self, network):
         self.acts = [layer.activation.name for layer in network.layers]
         self.loss = network.loss.name
-        self.base = float(network.loss.log_base)
+        self.base = _ln_base(network)
         self.bias = [layer.bias for layer in network.layers]
 
     def grads(self, params, X, Y):
@@ -128,8 +129,13 @@ def _loss_torch(torch, network, out, Y):
         return 0.5 * ((out - Y) ** 2).sum(dim=1).mean()
     if name == "binary_cross_entropy":
         return torch.nn.functional.binary_cross_entropy_with_logits(out, Y, reduction="sum") / len(Y) \
-            / float(network.loss.log_base)
-    return torch.nn.functional.cross_entropy(out, Y, reduction="sum") / len(Y) / float(network.loss.log_base)
+            / _ln_base(network)
+    return torch.nn.functional.cross_entropy(out, Y, reduction="sum") / len(Y) / _ln_base(network)
+
+
+def _ln_base(network) -> float:
+    """ln of the log loss's base (its hyperparameter `base`, e by default)."""
+    return math.log(dict(network.loss.params).get("base", math.e))
 
 
 class TorchNet:
@@ -182,7 +188,7 @@ class JaxNet:
         self.jax, self.jnp, self.network = jax, jnp, network
         acts = [layer.activation.name for layer in network.layers]
         bias = [layer.bias for layer in network.layers]
-        loss_name, base = network.loss.name, float(network.loss.log_base)
+        loss_name, base = network.loss.name, _ln_base(network)
 
         def loss(params, X, Y):
             a, i = X, 0

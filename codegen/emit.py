@@ -88,6 +88,10 @@ def generate(network: Network, dtype: str = "float64", strategy: str = "auto",
                                  (target, TARGETS, "target")):
         if value not in allowed:
             raise InputError(f"unknown {what} {value!r} (expected one of: {', '.join(allowed)})")
+    u = network.updates
+    if u.reduction != "mean" or u.schedule != "batch" or u.fixed or u.shared or u.batch_size or network.notation.bias_sign != 1:
+        raise InputError("codegen does not generate reduction: sum, schedule: online, fixed:, shared: or "
+                         "thresholds (bias_sign: -1) yet; remove them to generate a module", network.source)
     chosen = choose_strategy(network, strategy)
     try:
         forms.check_printable(network)

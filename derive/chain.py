@@ -55,8 +55,8 @@ class ChainDerivation:
         """z⁽ˡ⁾ⱼ = Σₖ w⁽ˡ⁾ⱼₖ a⁽ˡ⁻¹⁾ₖ + b⁽ˡ⁾ⱼ, in symbols."""
         s = self.s
         terms = [sp.Mul(w, a, evaluate=False) for w, a in zip(s.W[l][j], s.a[l - 1])]
-        if s.b[l][j] is not None:
-            terms.append(s.b[l][j])
+        if s.b[l][j] is not None:  # a threshold (bias_sign −1) is subtracted
+            terms.append(s.b[l][j] if self.net.notation.bias_sign == 1 else sp.Mul(-1, s.b[l][j], evaluate=False))
         return terms[0] if len(terms) == 1 else sp.Add(*terms, evaluate=False)
 
     def activation(self, l: int, j: int) -> sp.Expr:
@@ -93,7 +93,7 @@ class ChainDerivation:
     def input_factor(self, param: sp.Symbol) -> Factor:
         """∂z⁽ˡ⁾ⱼ/∂θ: the input a⁽ˡ⁻¹⁾ₖ for a weight, 1 for a bias."""
         kind, l, j, k = self.s.position(param)
-        return Factor(self.s.z[l][j], param, self.s.a[l - 1][k] if kind == "weight" else sp.Integer(1))
+        return Factor(self.s.z[l][j], param, self.s.a[l - 1][k] if kind == "weight" else sp.Integer(self.net.notation.bias_sign))
 
     # -- δ recursion ----------------------------------------------------------------------------
     def weighted_errors(self, l: int, j: int) -> sp.Expr:
@@ -151,7 +151,7 @@ class ChainDerivation:
             up = Factor(self.s.loss, a, self.upstream(l, j), reused=None)
             chain = (up, self.activation_factor(l, j), last)
         delta = self.net.error_term.of(self.s.delta[l][j])
-        delta_form = delta if kind == "bias" else sp.Mul(delta, last.expr, evaluate=False)
+        delta_form = delta * last.expr if kind == "bias" else sp.Mul(delta, last.expr, evaluate=False)
         return Gradient(param, chain, self._expanded(l, j, last), delta_form)
 
     def _expanded(self, l: int, j: int, last: Factor) -> tuple[Factor, ...] | None:

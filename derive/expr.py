@@ -1,7 +1,9 @@
 """Expression node types the derivation builds and every printer prints: ∂, ⊙, ᵀ, chains, numbers.
 
 They are inert SymPy nodes: the derivation (chain, layers) creates them, and the renderers decide
-how each one looks (``_print_Partial`` and friends). Nothing here knows about printing.
+how each one looks (``_print_Partial`` and friends). The one exception is Transpose: SymPy's own
+LaTeX and pretty printers (a notebook's display of any expression) take it for their matrix
+Transpose and fail, so it brings a plain form for them (the same text derive's printer writes).
 """
 
 from __future__ import annotations
@@ -40,6 +42,12 @@ class Transpose(sp.Expr):
     @property
     def arg(self) -> sp.Basic:
         return self.args[0]
+
+    def _latex(self, printer) -> str:
+        return "{" + printer._print(self.arg) + "}^{\\mathsf{T}}"
+
+    def _pretty(self, printer):
+        return printer._print(sp.Symbol(f"{sp.sstr(self.arg)}ᵀ"))
 
 
 class Chain(sp.Expr):

@@ -12,17 +12,21 @@ import secrets
 import tempfile
 from pathlib import Path
 
+import click
+
 from .errors import InputError
 
 
-def write_atomic(path: str | Path, text: str) -> Path:
-    """Write ``text`` (UTF-8) to ``path``: a reader sees the old file or the new one, never half of it.
+def write_atomic(path: str | Path, text: str | bytes) -> Path:
+    """Write ``text`` (UTF-8; bytes as they are) to ``path``: a reader sees the old file or the new
+    one, never half of it.
 
     The file's mode follows the umask, as with ``open``; the folder is created when missing.
     InputError (exit 2) when the folder cannot be created or written.
     """
     target = Path(path)
-    data = text.encode("utf-8")  # before anything touches the disk: an unencodable text writes nothing
+    # encoded before anything touches the disk: an unencodable text writes nothing
+    data = text if isinstance(text, bytes) else text.encode("utf-8")
     _make_folder(target.parent, path)
     fd = _unnamed_file(target.parent)
     if fd is None:
@@ -45,7 +49,7 @@ def write_atomic(path: str | Path, text: str) -> Path:
     return target
 
 
-def write_folder(files: dict[str, str], folder: str | Path) -> list[Path]:
+def write_folder(files: dict[str, str | bytes], folder: str | Path) -> list[Path]:
     """Write several files into ``folder`` (created when missing), each atomically, all checked first.
 
     Every text is encoded and every target checked before the first is written, so a bad name or
@@ -55,7 +59,8 @@ def write_folder(files: dict[str, str], folder: str | Path) -> list[Path]:
     for name, text in files.items():
         if Path(name).name != name or name in ("", ".", ".."):
             raise InputError(f"not a plain file name: {name!r}", str(folder))
-        text.encode("utf-8")
+        if isinstance(text, str):
+            text.encode("utf-8")
         if (folder / name).is_dir():
             raise InputError("is a folder, not a file", str(folder / name))
     return [write_atomic(folder / name, text) for name, text in files.items()]
@@ -127,3 +132,11 @@ def _umask() -> int:
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
+
+
+def write_output(text: str, output: str | None) -> None:
+    """Print, or write atomically so that nothing is half-written."""
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        write_atomic(output, text)

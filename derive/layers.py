@@ -74,7 +74,7 @@ def layer_equations(network: Network) -> LayerEquations:
     for l, layer in enumerate(network.layers, start=1):
         rhs = sp.Sum(sp.Mul(W[l][J, K], a[l - 1][K], evaluate=False), (K, 1, sizes[l - 1]))
         if layer.bias:
-            rhs = rhs + b[l][J]
+            rhs = rhs + n.bias_sign * b[l][J]
         forward.append(Equation(z[l][J], rhs, f"j = 1…{sizes[l]}"))
         act = layer.activation
         if act.elementwise:
@@ -108,7 +108,7 @@ def layer_equations(network: Network) -> LayerEquations:
         grads.append(Equation(Partial(E, W[l][J, K]), sign(sp.Mul(d[l][J], a[l - 1][K], evaluate=False)),
                               f"{sizes[l]}×{sizes[l - 1]} weights"))
         if layer.bias:
-            grads.append(Equation(Partial(E, b[l][J]), sign(d[l][J]), f"{sizes[l]} biases"))
+            grads.append(Equation(Partial(E, b[l][J]), n.bias_sign * sign(d[l][J]), f"{sizes[l]} biases"))
 
     Wm = {l: matrix(n.weight.upper() if len(n.weight) == 1 else n.weight, l, "W") for l in range(1, L + 1)}
     zm = {l: matrix(n.pre, l, "z") for l in range(1, L + 1)}
@@ -118,7 +118,7 @@ def layer_equations(network: Network) -> LayerEquations:
     bm = {l: matrix(n.bias, l, "b") for l in range(1, L + 1)}
     for l, layer in enumerate(network.layers, start=1):
         rhs = sp.Mul(Wm[l], am[l - 1], evaluate=False)
-        mat.append(Equation(zm[l], rhs + bm[l] if layer.bias else rhs, f"{sizes[l]}×{sizes[l - 1]} · {sizes[l - 1]}"))
+        mat.append(Equation(zm[l], rhs + n.bias_sign * bm[l] if layer.bias else rhs, f"{sizes[l]}×{sizes[l - 1]} · {sizes[l - 1]}"))
     for l in range(L - 1, 0, -1):
         slope_name = sp.Symbol(f"fprime{l}")
         names[slope_name] = Name(f"f'{l}(z{l})", f"f′({names[zm[l]].text})", rf"f'\!\left({names[zm[l]].latex}\right)")
@@ -129,12 +129,15 @@ def layer_equations(network: Network) -> LayerEquations:
 
     N, eta, nn, theta = sp.symbols("N eta n theta")
     Lsym = sp.Symbol("L_data")
-    names.update({N: Name.make("N"), eta: Name("eta", "η", r"\eta"), nn: Name.make("n"),
-                  theta: Name("theta", "θ", r"\theta"), Lsym: Name("L", "L", r"\mathcal{L}")})
+    names.update({N: Name.make("N"), eta: network.namer().learning_rate(), nn: Name.make("n"),
+                  theta: network.namer().generic_parameter(), Lsym: Name("L", "L", r"\mathcal{L}")})
     En = sp.IndexedBase(E)
     update = [
         Equation(Lsym, sp.Mul(1 / N, sp.Sum(En[nn], (nn, 1, N)), evaluate=False), "mean over the N examples of a batch (seed 004)"),
         Equation(Partial(Lsym, theta), sp.Mul(1 / N, sp.Sum(Partial(En[nn], theta), (nn, 1, N)), evaluate=False), "gradients are batch means"),
+    ] if network.updates.reduction == "mean" else [  # reduction: sum
+        Equation(Lsym, sp.Sum(En[nn], (nn, 1, N)), "sum over the N examples"),
+        Equation(Partial(Lsym, theta), sp.Sum(Partial(En[nn], theta), (nn, 1, N)), "gradients are sums"),
     ]
     optimizer = network.optimizer
     rows, own = optimizer.equations(theta, Partial(Lsym, theta), eta)

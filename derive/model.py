@@ -39,6 +39,30 @@ class Training:
     until_loss_below: float | None = None
 
 
+REDUCTIONS = ("mean", "sum")
+SCHEDULES = ("batch", "online")
+
+
+@dataclass(frozen=True)
+class Updates:
+    """How a worked example trains: the loss over the examples is their mean or their sum; batch
+    (one step per pass over the examples) or online (each example updates the parameters before
+    the next is seen); parameters never updated (``fixed``) and groups of canonical ids that are one
+    parameter (``shared``: one bias per layer), and how many steps to trace in full."""
+
+    reduction: str = "mean"
+    schedule: str = "batch"
+    fixed: tuple[str, ...] = ()
+    shared: tuple[tuple[str, ...], ...] = ()
+    trace: int | None = None
+    shared_names: tuple[str, ...] = ()  # the book's name of each shared group (b1, b2)
+    batch_size: int | None = None  # batch schedule: mini-batches of this many examples, in order
+
+    def group(self, canonical: str) -> tuple[str, ...]:
+        """The ids that share ``canonical``'s value (itself alone when not shared)."""
+        return next((g for g in self.shared if canonical in g), (canonical,))
+
+
 @dataclass(frozen=True)
 class Network:
     """A validated network description."""
@@ -54,6 +78,7 @@ class Network:
     learning_rate: float | None = None
     optimizer: Optimizer = field(default_factory=make_optimizer)  # plain SGD unless the spec says
     training: Training | None = None
+    updates: Updates = field(default_factory=Updates)
     description: str = ""
     text: str = field(default="", repr=False, compare=False)
 

@@ -74,10 +74,19 @@ class Name:
     def from_identifier(identifier: str) -> "Name":
         """A user-given identifier such as ``x1``: trailing digits become a subscript."""
         match = re.match(r"^([A-Za-z]+?)(\d+)$", identifier)
+        if match and valid_letter(match.group(1)) and match.group(2).startswith("0") and len(match.group(2)) > 1:
+            uni, tex = letter_forms(match.group(1))  # w04: the digits as written, leading zero kept
+            return Name(identifier, uni + match.group(2).translate(_SUB), f"{tex}_{{{match.group(2)}}}")
         if match and valid_letter(match.group(1)):
             return Name.make(match.group(1), (int(match.group(2)),))._replace_ascii(identifier)
         if valid_letter(identifier):
             return Name.make(identifier)
+        head, _, tail = identifier.partition("_")
+        if head and tail:  # net_h1 → net with subscript h1; W_i1j1 → W with subscript i1j1
+            base = Name.make(head) if valid_letter(head) else Name(head, head, rf"\mathrm{{{head}}}")
+            sub = tail.replace("_", "")
+            sub_tex = sub if len(sub) == 1 else rf"\mathrm{{{sub}}}"
+            return Name(identifier, f"{base.text}_{tail}", f"{{{base.latex}}}_{{{sub_tex}}}")
         uni, tex = identifier, f"\\mathrm{{{identifier.replace('_', '')}}}"
         return Name(identifier, uni, tex)
 
@@ -101,6 +110,15 @@ class Notation:
     delta: str = "delta"
     weight_order: str = "source_major"
     delta_sign: int = 1  # δ = delta_sign · ∂E/∂z (quantities.ErrorTerm)
+    bias_sign: int = 1  # -1: a threshold θ, z = Σ w·a − θ (Negnevitsky)
+    learning_rate: str = "eta"
+    weight_by_layer: tuple[str, ...] = ()  # a weight letter per layer (w then v)
+    compact: bool = False  # node style: w14, not w1,4 (only where every node number is one digit)
+    names: tuple[tuple[str, str], ...] = ()  # canonical id → the book's own name (``names:``)
+
+    def weight_letter(self, layer: int) -> str:
+        """The weight letter of ``layer`` (from 1)."""
+        return self.weight_by_layer[layer - 1] if self.weight_by_layer else self.weight
 
 
 class Namer:
@@ -108,6 +126,7 @@ class Namer:
 
     def __init__(self, notation: Notation, sizes: tuple[int, ...], input_names: tuple[str, ...]):
         self.n = notation
+        self.own = dict(notation.names)
         self.sizes = sizes
         self.input_names = input_names
         self._unit_offset = [0]
@@ -135,15 +154,21 @@ class Namer:
             return Name.make(letter, (j + 1,), layer)
         return Name.make(letter, (self.unit_number(layer, j),))
 
+    def _named(self, canonical: str) -> Name | None:
+        """The book's own name for a canonical id, from ``names:``, if it gives one."""
+        return Name.from_identifier(self.own[canonical]) if canonical in self.own else None
+
     def input(self, k: int) -> Name:
-        return Name.from_identifier(self.input_names[k])
+        return self._named(f"x[{k}]") or Name.from_identifier(self.input_names[k])
 
     def pre(self, layer: int, j: int) -> Name:
-        return self._unit(self.n.pre, layer, j)
+        return self._named(f"z{layer}[{j}]") or self._unit(self.n.pre, layer, j)
 
     def post(self, layer: int, j: int) -> Name:
         if layer == 0:
             return self.input(j)
+        if (own := self._named(f"a{layer}[{j}]")) is not None:
+            return own
         if layer == self.depth and self.n.output is not None:
             if self.sizes[-1] == 1:
                 return Name.make(self.n.output)
@@ -151,31 +176,56 @@ class Namer:
         return self._unit(self.n.post, layer, j)
 
     def delta(self, layer: int, j: int) -> Name:
-        return self._unit(self.n.delta, layer, j)
+        return self._named(f"delta{layer}[{j}]") or self._unit(self.n.delta, layer, j)
 
     def target(self, j: int) -> Name:
+        if (own := self._named(f"y[{j}]")) is not None:
+            return own
         if self.sizes[-1] == 1:
             return Name.make(self.n.target)
         return Name.make(self.n.target, (j + 1,))
 
     def loss(self) -> Name:
-        return Name.make(self.n.loss)
+        return self._named("E") or Name.make(self.n.loss)
+
+    def loss_term(self, j: int) -> Name:
+        """The loss of output j alone (E_o1 in a tutorial that writes E_total = E_o1 + E_o2)."""
+        return self._named(f"E[{j}]") or Name.make(self.n.loss, (j + 1,))
+
+    def generic_parameter(self) -> Name:
+        """θ for "any parameter" in the update rule, or ϑ where the course's biases are θ."""
+        if "theta" in (self.n.bias, self.n.weight, *self.n.weight_by_layer):
+            return Name("theta", "ϑ", r"\vartheta")
+        return Name("theta", "θ", r"\theta")
+
+    def learning_rate(self) -> Name:
+        """η, or the course's letter for the learning rate (α)."""
+        uni, tex = letter_forms(self.n.learning_rate)
+        return Name(self.n.learning_rate, uni, tex)
 
     def weight_number(self, layer: int, j: int, k: int) -> int:
         """1-based flat number of W{layer}[j,k] in the notation's ordering."""
         rows, cols = self.sizes[layer], self.sizes[layer - 1]
         within = k * rows + j if self.n.weight_order == "source_major" else j * cols + k
+        if self.n.weight_by_layer:  # a letter per layer: each layer's weights numbered from 1 (v1…, w1…)
+            return within + 1
         return self._weight_offset[layer - 1] + within + 1
 
     def weight(self, layer: int, j: int, k: int) -> Name:
+        if (own := self._named(f"W{layer}[{j},{k}]")) is not None:
+            return own
+        letter = self.n.weight_letter(layer)
         if self.n.style == "flat":
-            return Name.make(self.n.weight, (self.weight_number(layer, j, k),))
+            return Name.make(letter, (self.weight_number(layer, j, k),))
         if self.n.style == "node":
-            return Name.make(self.n.weight, (self.unit_number(layer - 1, k), self.unit_number(layer, j)))
-        return Name.make(self.n.weight, (j + 1, k + 1), layer)
+            nodes = (self.unit_number(layer - 1, k), self.unit_number(layer, j))
+            if self.n.compact and self._node_offset[-1] <= 9:  # w14: from node 1 to node 4
+                return Name.make(letter, (int(f"{nodes[0]}{nodes[1]}"),))
+            return Name.make(letter, nodes)
+        return Name.make(letter, (j + 1, k + 1), layer)
 
     def bias(self, layer: int, j: int) -> Name:
-        return self._unit(self.n.bias, layer, j)
+        return self._named(f"b{layer}[{j}]") or self._unit(self.n.bias, layer, j)
 
     def layer_vector(self, letter: str, layer: int) -> Name:
         """A whole layer's vector or matrix, for layer-level equations (z⁽ˡ⁾, W⁽ˡ⁾)."""

@@ -2,7 +2,7 @@
 
 Layer by layer with NumPy, so it works for any size; the activation and loss functions are
 compiled from their SymPy formulas with ``lambdify`` (our own expressions, never user text).
-Gradients are averaged over the examples (seed 004). ``Pass.delta`` holds ∂E/∂z; a course whose
+Gradients are averaged over the examples (seed 004), or summed (``reduction: sum``). ``Pass.delta`` holds ∂E/∂z; a course whose
 error term has the other sign reads it through ``Network.error_term``.
 """
 
@@ -65,10 +65,13 @@ class Pass:
     delta: list[np.ndarray]
     losses: np.ndarray  # per example
     grads: dict[str, np.ndarray]
+    terms: np.ndarray | None = None  # the loss of every output of every example [examples, outputs]
+    reduction: str = "mean"
 
     @property
     def loss(self) -> float:
-        return float(self.losses.mean())
+        """The data-set loss: the mean (or the sum) of the examples' losses."""
+        return float(self.losses.sum() if self.reduction == "sum" else self.losses.mean())
 
 
 def forward(network: Network, params: dict[str, np.ndarray], X: np.ndarray):
@@ -77,14 +80,14 @@ def forward(network: Network, params: dict[str, np.ndarray], X: np.ndarray):
     for l, layer in enumerate(network.layers, start=1):
         z = acts[-1] @ params[f"W{l}"].T
         if layer.bias:
-            z = z + params[f"b{l}"]
+            z = z + network.notation.bias_sign * params[f"b{l}"]
         zs.append(z)
         acts.append(activate(layer.activation, z))
     return zs, acts
 
 
 def backprop(network: Network, params: dict[str, np.ndarray], X: np.ndarray, Y: np.ndarray) -> Pass:
-    """Forward and backward pass; gradients are the mean over the batch."""
+    """Forward and backward pass; gradients are the mean over the batch (or the sum)."""
     X = np.atleast_2d(np.asarray(X, dtype=float))
     Y = np.atleast_2d(np.asarray(Y, dtype=float))
     zs, acts = forward(network, params, X)
@@ -94,13 +97,14 @@ def backprop(network: Network, params: dict[str, np.ndarray], X: np.ndarray, Y: 
     for l in range(L - 1, 0, -1):
         deltas[l] = (deltas[l + 1] @ params[f"W{l + 1}"]) * activation_slope(network.layers[l - 1].activation, zs[l])
     grads = {}
-    n = len(X)
+    reduction = network.updates.reduction
+    n = len(X) if reduction == "mean" else 1
     for l, layer in enumerate(network.layers, start=1):
         grads[f"W{l}"] = deltas[l].T @ acts[l - 1] / n
         if layer.bias:
-            grads[f"b{l}"] = deltas[l].mean(axis=0)
-    losses = loss_terms(network.loss, acts[L], Y).sum(axis=1)
-    return Pass(zs, acts, deltas, losses, grads)
+            grads[f"b{l}"] = network.notation.bias_sign * deltas[l].sum(axis=0) / n
+    terms = loss_terms(network.loss, acts[L], Y)
+    return Pass(zs, acts, deltas, terms.sum(axis=1), grads, terms, reduction)
 
 
 _PLAIN_SGD = make_optimizer()

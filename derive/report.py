@@ -3,8 +3,10 @@
 Symbolic, per unit (small networks, or when asked): forward equations, loss, local factors,
 δ recursion, each parameter's chain and closed form. Symbolic, per layer (any size): the
 indexed and matrix equations. Numeric, when the spec gives parameters and examples: forward
-values, loss, every factor's value, gradients (batch means), the updated parameters, the loss
-after the step, and optionally further training steps.
+values, loss (and each output's term), every factor's value, gradients (batch means or sums),
+the updated parameters (batch or online, fixed and shared parameters as the spec says), the
+forward pass and the loss after the step, and optionally further steps: training, or a trace
+that keeps every step's values (``schedule.py``).
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ import sympy as sp
 from .chain import ChainDerivation, Factor
 from .errors import InputError
 from .layers import LayerEquations, layer_equations
-from .numeric import Pass, TrainingRun, backprop, first_step, train
+from .numeric import Pass, backprop
 from .model import Network
+from .schedule import Run, run, update
 
 #: networks with at most this many parameters get per-weight derivations by default
 EXPAND_LIMIT = 64
@@ -43,7 +46,10 @@ class Report:
     before: Pass | None = None
     updated: dict[str, np.ndarray] | None = None
     after: Pass | None = None
-    training: TrainingRun | None = None
+    training: Run | None = None
+    step_grads: dict[str, np.ndarray] | None = None  # what the first step used (tied, one example if online)
+    step_example: int | None = None  # online: the example the first step learned from
+    trace: Run | None = None
 
     @property
     def has_numbers(self) -> bool:
@@ -80,13 +86,16 @@ def build_report(network: Network, expand: bool | None = None) -> Report:
     if report.chain is not None:
         report.worked = [_worked(report.chain, report.before, n, e) for n, e in enumerate(network.examples)]
     if network.learning_rate is not None:
-        report.updated = first_step(network.optimizer, network.parameters, report.before.grads,
-                                    network.learning_rate)
+        lr = network.learning_rate
+        state = network.optimizer.init_state(network.parameters)
+        report.updated, _, report.step_grads = update(network, network.parameters, X, Y, 0, state, lr, report.before)
+        report.step_example = 0 if network.updates.schedule == "online" or network.updates.batch_size else None
         report.after = backprop(network, report.updated, X, Y)
         if network.training is not None:
             t = network.training
-            report.training = train(network, network.parameters, X, Y, network.learning_rate,
-                                    t.steps, t.until_loss_below)
+            report.training = run(network, network.parameters, X, Y, lr, t.steps, t.until_loss_below)
+        if network.updates.trace is not None:
+            report.trace = run(network, network.parameters, X, Y, lr, network.updates.trace, record=True)
     return report
 
 

@@ -19,17 +19,18 @@ from .formula import parse_formula
 from .hyperparameters import Hyperparameter
 from .model import Example, Layer, Network, Training
 from .notation import STYLES, WEIGHT_ORDERS, Notation, valid_letter
+from . import spec_book
 from .yaml_source import Reader, load_yaml
 
 IDENT_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,31}$")
 CANONICAL_RE = re.compile(r"^(W|b)(\d+)(?:\[(\d+)(?:,\s*(\d+))?\])?$")
 TOP_KEYS = {
     "name", "description", "inputs", "layers", "loss", "notation", "parameters", "example",
-    "examples", "learning_rate", "optimizer", "train",
+    "examples", "learning_rate", "optimizer", "train", *spec_book.BOOK_KEYS,
 }
 LAYER_KEYS = {"units", "activation", "bias", "formula"}  # and the activation's hyperparameters
 LOSS_KEYS = {"type", "formula"}  # and the loss's hyperparameters
-NOTATION_KEYS = set(Notation.__dataclass_fields__)
+NOTATION_KEYS = set(Notation.__dataclass_fields__) - {"names"}
 TRAIN_KEYS = {"steps", "until_loss_below"}
 EXAMPLE_KEYS = {"x", "y"}
 
@@ -66,6 +67,7 @@ def parse_network(text: str, file: str = "<net.yaml>") -> Network:
     elif isinstance(doc["inputs"], int):
         inputs = tuple(f"{notation.input}{k + 1}" for k in range(len(inputs)))
     layers = _layers(r, doc["layers"])
+    notation, groups = spec_book.read_book_names(r, doc, notation, inputs, layers)
     loss = _loss(r, doc["loss"])
     name = doc.get("name")
     if name is None:  # from the file name, made an identifier
@@ -83,7 +85,7 @@ def parse_network(text: str, file: str = "<net.yaml>") -> Network:
         description=r.string(doc.get("description", ""), ("description",), "description"),
         text=text,
     )
-    _check_names(r, network)
+    _check_names(r, network, groups)
     if network.layers[-1].activation.name == activations.SOFTMAX and network.sizes[-1] < 2:
         raise r.fail(("layers",), "a softmax output layer needs at least 2 units")
     for l, layer in enumerate(layers[:-1]):
@@ -91,7 +93,9 @@ def parse_network(text: str, file: str = "<net.yaml>") -> Network:
             raise r.fail(("layers", l, "activation"), "softmax is supported on the output layer only")
     extra: dict[str, Any] = {}
     if "parameters" in doc:
-        extra["parameters"] = _parameters(r, doc["parameters"], network)
+        extra["parameters"] = _parameters(r, doc["parameters"], network, groups)
+        spec_book.check_shared_values(r, extra["parameters"], groups)
+    extra["updates"] = spec_book.read_updates(r, doc, network, groups)
     examples = []
     if "example" in doc and "examples" in doc:
         raise r.fail(("examples",), "give either example or examples, not both")
@@ -256,18 +260,20 @@ def _notation(r: Reader, value: Any) -> Notation:
                 raise r.fail(path + (key,),
                              f"notation.{key} must be a letter, a letter+hat (yhat) or a short word, got {letter!r}")
             letters[key] = letter
+    letters.update(spec_book.read_notation_book(r, value))
     return Notation(style=style, weight_order=order, **letters)
 
 
-def _check_names(r: Reader, network: Network) -> None:
+def _check_names(r: Reader, network: Network, groups: dict[str, tuple[str, ...]] | None = None) -> None:
     """Every displayed quantity must have its own ASCII name (the checker parses them)."""
     namer = network.namer()
     seen: dict[str, str] = {}
 
     def claim(name: str, what: str) -> None:
         if name in seen and seen[name] != what:
-            raise r.fail(("notation",), f"the name {name!r} is used for both {seen[name]} and {what}; "
-                         "choose other notation letters")
+            where = ("names",) if network.notation.names else ("notation",)
+            raise r.fail(where, f"the name {name!r} is used for both {seen[name]} and {what}; "
+                         "choose other notation letters or names")
         seen[name] = what
 
     if network.parameter_count > 5000:
@@ -283,10 +289,14 @@ def _check_names(r: Reader, network: Network) -> None:
                 claim(namer.weight(l, j, k).ascii, f"W{l}[{j},{k}]")
     for j in range(network.sizes[-1]):
         claim(namer.target(j).ascii, f"target {j + 1}")
+        claim(namer.loss_term(j).ascii, f"the loss of output {j + 1}")
     claim(namer.loss().ascii, "the loss")
+    for group in groups or {}:
+        claim(group, f"the shared parameter {group}")
 
 
-def _parameters(r: Reader, value: Any, network: Network) -> dict[str, np.ndarray]:
+def _parameters(r: Reader, value: Any, network: Network,
+                groups: dict[str, tuple[str, ...]] | None = None) -> dict[str, np.ndarray]:
     path = ("parameters",)
     if not isinstance(value, dict):
         raise r.fail(path, "parameters must be a mapping (W1: [[...]], b1: [...] or w1: 0.15, …)")
@@ -331,6 +341,11 @@ def _parameters(r: Reader, value: Any, network: Network) -> dict[str, np.ndarray
             if any(i < 0 or i >= n for i, n in zip(index, arrays[array_key].shape)) or len(index) != arrays[array_key].ndim:
                 raise r.fail(kpath, f"{key} is out of range: {array_key} has shape {arrays[array_key].shape}")
             arrays[array_key][index] = r.number(item, kpath, str(key))
+            continue
+        if key in (groups or {}):  # a shared parameter: one value for all its units
+            for member in groups[key]:
+                array_key, index = spec_book.split_id(member)
+                arrays[array_key][index] = r.number(item, kpath, str(key))
             continue
         if key in by_name:
             array_key, index = by_name[key]

@@ -51,3 +51,9 @@ def test_files_follow_the_umask_like_open(tmp_path, umask):
         os.umask(previous)
     mode = (tmp_path / "out.txt").stat().st_mode & 0o777
     assert mode == (tmp_path / "plain.txt").stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_bytes_are_written_as_they_are(tmp_path):
+    data = bytes(range(256))
+    write_atomic(tmp_path / "weights.npz", data)
+    assert (tmp_path / "weights.npz").read_bytes() == data

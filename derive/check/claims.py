@@ -10,12 +10,17 @@ Format (docs/check.md)::
       - about: dE/dw5
         chain: [dE/dyhat, {about: dyhat/da3, latex: '\\hat{y}(1-\\hat{y})'}, da3/dw5]
         value: -0.045
+      - {about: yhat after, example: 2, value: 0.66}   # another example; a value after the step
+      - {about: mean dE/dw5, value: -0.04}             # the batch mean; `E after 3 steps`
+
+A claim that cannot be read (an unknown name, a bad number, an unknown key) is kept with its
+reason and judged "could not be judged"; only a file that is not a claims file is an InputError.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -25,13 +30,17 @@ from ..errors import InputError
 from ..formula import parse_formula
 from ..yaml_source import Located, load_yaml
 from .graph import ETA, Graph, Quantity
-from .text_input import claim_text, latex_to_text
+from .text_input import _group, claim_text, latex_to_text
 
-CLAIM_KEYS = {"about", "expr", "latex", "value", "chain", "points", "label"}
+CLAIM_KEYS = {"about", "expr", "latex", "value", "chain", "points", "label", "example"}
 TOP_KEYS = {"points", "claims", "student", "network"}
 MAX_CLAIMS = 500
 MAX_FILE_BYTES = 1_000_000
 UPDATED_RE = re.compile(r"^(?:new\s+(?P<a>\S+)|(?P<b>\S+?)(?:'|’|\s+after|_new|\^\+|\^\{\+\}))$")
+STEPS_RE = re.compile(r"^(?P<q>\S+)\s+after\s+(?:step\s+)?(?P<n>\d+)(?:\s+steps?)?$")
+EXAMPLE_RE = re.compile(r"^(?P<q>.+?)\s*\[(?P<k>\d+)\]$")
+MEAN_RE = re.compile(r"^(?:batch\s+)?mean\s+(?P<q>.+)$")
+MAX_STEPS = 10_000
 
 
 @dataclass(frozen=True)
@@ -49,7 +58,7 @@ class Claim:
 
     index: int
     line: int | None
-    about: Quantity
+    about: Quantity | None
     about_text: str
     expr_text: str | None = None
     expr: sp.Expr | None = None
@@ -58,6 +67,8 @@ class Claim:
     chain: list["Claim"] = field(default_factory=list)
     points: float = 1.0
     label: str | None = None
+    example: int = 0  # 0-based index into the spec's examples
+    error: str | None = None  # why the claim could not be read: judged "could not be judged"
 
 
 @dataclass
@@ -147,28 +158,39 @@ class _ClaimReader:
         if isinstance(item, str):
             item = {"about": item}
         if not isinstance(item, dict):
-            raise src.error(path, "each claim is a mapping with 'about' and 'expr', 'latex', 'value' or 'chain'")
+            return Claim(index, src.line(path), None, str(item), points=default_points,
+                         error="each claim is a mapping with 'about' and 'expr', 'latex', 'value' or 'chain'")
+        about_text = str(item.get("about", ""))
+        try:
+            points = _points(src, item.get("points", default_points), path + ("points",))
+        except InputError:
+            points = default_points
+        claim = Claim(index, src.line(path), None, about_text, points=points,
+                      label=str(item["label"]) if "label" in item else None)
+        try:
+            self._read(claim, item, path, index)
+        except InputError as exc:  # one bad claim is "could not be judged", never the whole file
+            claim.error = exc.message
+        return claim
+
+    def _read(self, claim: Claim, item: dict, path, index: int) -> None:
+        src = self.src
         for key in item:
             if key not in CLAIM_KEYS:
-                raise src.error(path + (key,), f"unknown key {key!r} in a claim (expected one of: "
-                                               f"{', '.join(sorted(CLAIM_KEYS))})")
+                raise InputError(f"unknown key {key!r} in a claim (expected one of: {', '.join(sorted(CLAIM_KEYS))})")
         if "about" not in item:
-            raise src.error(path, "a claim needs 'about': the quantity it is about, like dE/dw5 or a1")
-        about_text = str(item["about"])
-        try:
-            about = self.quantity(about_text)
-        except InputError as exc:
-            raise src.error(path + ("about",), exc.message) from None
-        claim = Claim(index, src.line(path), about, about_text,
-                      points=_points(src, item.get("points", default_points), path + ("points",)),
-                      label=str(item["label"]) if "label" in item else None)
+            raise InputError("a claim needs 'about': the quantity it is about, like dE/dw5 or a1")
+        _points(src, item.get("points", 0), path + ("points",))
+        example, text = self._example(item, claim.about_text)
+        claim.about = self.quantity(text)
+        claim.example = example
         if "expr" in item and "latex" in item:
-            raise src.error(path + ("latex",), "give either 'expr' (plain text) or 'latex', not both")
+            raise InputError("give either 'expr' (plain text) or 'latex', not both")
         for key, latex in (("expr", False), ("latex", True)):
             if key in item:
                 raw = item[key]
                 if not isinstance(raw, (str, int, float)) or isinstance(raw, bool):
-                    raise src.error(path + (key,), f"{key} must be a formula as text")
+                    raise InputError(f"{key} must be a formula as text")
                 claim.expr_text = str(raw)
                 try:
                     claim.expr = self.expression(str(raw), latex)
@@ -177,20 +199,34 @@ class _ClaimReader:
         if "value" in item:
             raw = src.raw.get(path + ("value",), str(item["value"]))
             if isinstance(item["value"], (dict, list, bool)) or item["value"] is None:
-                raise src.error(path + ("value",), "value must be a number as printed, like -0.045")
-            try:
-                claim.number = parse_number(str(raw))
-            except InputError as exc:
-                raise src.error(path + ("value",), exc.message) from None
+                raise InputError("value must be a number as printed, like -0.045")
+            claim.number = parse_number(str(raw))
         if "chain" in item:
             chain = item["chain"]
             if not isinstance(chain, list) or not chain:
-                raise src.error(path + ("chain",), "chain must be a list of factors, like [dE/dyhat, dyhat/da3]")
+                raise InputError("chain must be a list of factors, like [dE/dyhat, dyhat/da3]")
             claim.chain = [self.claim(f, path + ("chain", k), index, 0.0) for k, f in enumerate(chain)]
             for factor in claim.chain:
-                if factor.about.kind != "derivative":
-                    raise src.error(path + ("chain",), f"chain factor {factor.about_text!r} is not a derivative")
-        return claim  # a claim with nothing but 'about' is judged by what was claimed about it earlier
+                if factor.error is not None:
+                    raise InputError(f"chain factor {factor.about_text!r}: {factor.error}")
+                if factor.about.kind != "derivative" or factor.about.steps or factor.about.mean:
+                    raise InputError(f"chain factor {factor.about_text!r} is not a derivative")
+                factor.example = claim.example
+        # a claim with nothing but 'about' is judged by what was claimed about it earlier
+
+    def _example(self, item: dict, text: str) -> tuple[int, str]:
+        """The example a claim is about (``example: 2`` or ``a1[2]``, 1-based), and the rest."""
+        count = len(self.graph.net.examples)
+        example = item.get("example", 1)
+        match = EXAMPLE_RE.fullmatch(text.strip())
+        if match:
+            example, text = int(match.group("k")), match.group("q")
+        if example == "mean":
+            return 0, "mean " + text
+        if isinstance(example, bool) or not isinstance(example, int) or not 1 <= example <= max(count, 1):
+            raise InputError(f"example must be a number from 1 to {max(count, 1)} (the spec's examples) or "
+                             f"'mean'; got {example!r}")
+        return example - 1, text
 
     # -- names -------------------------------------------------------------------------------------
     def symbol(self, text: str) -> sp.Symbol:
@@ -216,20 +252,58 @@ class _ClaimReader:
         compact = re.fullmatch(r"d([A-Za-z]\w*?)_d(\w+)", t)
         if compact and compact.group(1) in self.names and compact.group(2) in self.names:
             return Quantity("derivative", self.names[compact.group(1)], self.names[compact.group(2)])
+        mean = MEAN_RE.fullmatch(t)
+        if mean:
+            inner = self.quantity(mean.group("q"))
+            if inner.kind not in ("value", "derivative") or inner.mean:
+                raise InputError(f"a batch mean is of a value, the loss or a derivative; {t!r} is not one")
+            return replace(inner, mean=True)
         plain = latex_to_text(t).replace(" ", "") if "\\" in t else t
         if plain in self.deltas:
             return self.deltas[plain]
+        steps = STEPS_RE.fullmatch(t)
+        if steps:
+            n = int(steps.group("n"))
+            if not 1 <= n <= MAX_STEPS:
+                raise InputError(f"a step count is from 1 to {MAX_STEPS}; got {n}")
+            return Quantity("value", self.symbol(steps.group("q")), steps=n)
         updated = UPDATED_RE.fullmatch(t)
         if updated:
             symbol = self.symbol(updated.group("a") or updated.group("b"))
-            if not self.graph.is_parameter(symbol):
-                raise InputError(f"only a parameter has a value after the step; {t!r} is not one")
-            return Quantity("updated", symbol)
+            if self.graph.is_parameter(symbol):
+                return Quantity("updated", symbol)
+            if symbol in self.graph.s.x or symbol in self.graph.s.y:
+                raise InputError(f"an input or a target does not change with the step; {t!r}")
+            return Quantity("after", symbol)
         return Quantity("value", self.symbol(t))
 
+    def _latex_partials(self, text: str) -> tuple[str, dict[str, str]]:
+        """\\frac{\\partial E}{\\partial w_5} → a placeholder word, and placeholder → dE_dw5."""
+        out, pos, names = [], 0, {}
+        for match in re.finditer(r"\\frac\s*\{\s*\\partial", text):
+            if match.start() < pos:
+                continue
+            try:
+                num, end = _group(text, match.start() + len("\\frac"))
+                den, end = _group(text, end)
+                q = self.quantity(f"\\frac{{{num}}}{{{den}}}")
+            except InputError:
+                continue
+            word = f"PARTIALDERIVATIVE{len(names)}X"
+            names[word] = f"d{q.num.name}_d{q.den.name}"
+            out += [text[pos:match.start()], f" {word} "]
+            pos = end
+        return "".join(out) + text[pos:], names
+
     def expression(self, text: str, latex: bool) -> sp.Expr:
-        """A claimed formula over the network's names, η (alpha, eta, lr) and derivatives (dE_dw5)."""
+        """A claimed formula over the network's names, η (alpha, eta, lr) and derivatives (dE_dw5,
+        or in LaTeX \\frac{\\partial E}{\\partial w_5})."""
+        partials: dict[str, str] = {}
+        if latex:
+            text, partials = self._latex_partials(text)
         plain = claim_text(text, latex)
+        for word, name in partials.items():
+            plain = re.sub(rf"\b{word}\b", name, plain)
         names = dict(self.formula_names)
         for name, delta in self.deltas.items():
             if re.search(rf"\b{name}\b", plain):

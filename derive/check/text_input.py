@@ -70,7 +70,7 @@ def latex_to_text(latex: str) -> str:
                 base, i = _group(latex, i + 1)
                 out.append(f"log{base.strip()}" if base.strip() in ("10", "2") else "log")
             elif name in COMMANDS:
-                out.append(COMMANDS[name])
+                out.append(f" {COMMANDS[name]}" if COMMANDS[name].isalpha() else COMMANDS[name])  # \\alpha\\delta
             else:
                 raise InputError(f"unsupported LaTeX command \\{name}")
         elif ch == "_":

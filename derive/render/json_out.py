@@ -11,6 +11,7 @@ from ..report import Report, factor_values
 from .layout import describe, ordered_parameters
 from ..expr import Partial
 from .printers import NotationLatexPrinter, TextPrinter
+from .json_book import book_dict
 
 SCHEMA = "derive.report/1"
 
@@ -88,7 +89,20 @@ def report_dict(report: Report) -> dict[str, Any]:
         out["learning_rate"] = net.learning_rate
     if report.training is not None:
         out["training"] = {"losses": report.training.losses, "stopped": report.training.stopped}
+    out.update(book_dict(report))
+    for ident, entry in params.items():
+        entry["fixed"] = ident in net.updates.fixed
+        if report.step_grads is not None:
+            entry["step_gradient"] = _at(report.step_grads, ident)
+        for name, members in out["shared"].items():
+            if ident in members["ids"]:
+                entry["shared"] = name
     return out
+
+
+def _at(arrays: dict, ident: str) -> float:
+    key, _, rest = ident.partition("[")
+    return float(arrays[key][tuple(int(i) for i in rest.rstrip("]").split(","))])
 
 
 def _param(name, report: Report, key: str, index: tuple[int, ...]) -> dict[str, Any]:

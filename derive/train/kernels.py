@@ -1,0 +1,177 @@
+"""The generated module of a network, cached on disk, behind a boundary that checks its input.
+
+``kernels_for(network, dtype)`` generates the module once per (spec text, dtype, optimizer,
+derive version, code generator) under the cache folder (``$DERIVE_CACHE_DIR``, else
+``$XDG_CACHE_HOME/derive/kernels``, else ``~/.cache/derive/kernels``) and imports it under a
+stable name, so Numba's own cache (``cache=True``) spares later processes the compilation.
+
+``Kernels`` has the module's public functions; each checks shapes, dtypes, contiguity and
+finiteness first (``boundary.py``) and raises a ``ValueError`` naming the expected shape. The
+compiled functions behind it are the module's own, unchanged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import sys
+from dataclasses import replace
+from pathlib import Path
+from types import ModuleType
+
+import numpy as np
+
+import derive
+from derive.files import write_atomic
+from derive.model import Network
+from derive.optimizers import Optimizer
+
+from . import boundary
+
+_CODEGEN = Path(__file__).resolve().parent.parent / "codegen"
+
+
+def cache_dir() -> Path:
+    """Where generated modules are kept."""
+    if os.environ.get("DERIVE_CACHE_DIR"):
+        return Path(os.environ["DERIVE_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "derive" / "kernels"
+
+
+def _codegen_fingerprint() -> str:
+    """A hash of the code generator's sources and templates: a new generator means new modules."""
+    digest = hashlib.sha256()
+    for path in sorted([*_CODEGEN.glob("*.py"), *(_CODEGEN / "templates").glob("*.j2")]):
+        digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+def spec_hash(network: Network) -> str:
+    """SHA-256 of the spec's text (of its description when built in code)."""
+    return hashlib.sha256((network.text or repr(network)).encode("utf-8")).hexdigest()
+
+
+def cache_key(network: Network, dtype: str) -> str:
+    parts = (spec_hash(network), dtype, network.optimizer.name, repr(network.optimizer.values),
+             derive.__version__, _codegen_fingerprint())
+    return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()[:16]
+
+
+def with_optimizer(network: Network, optimizer: Optimizer | None) -> Network:
+    """The network trained with ``optimizer`` instead of its spec's (None keeps the spec's)."""
+    return network if optimizer is None else replace(network, optimizer=optimizer)
+
+
+def module_file(network: Network, dtype: str = "float64") -> Path:
+    """Where the module of ``network`` is (or will be) cached."""
+    return cache_dir() / f"derive_kernels_{network.name}_{dtype}_{cache_key(network, dtype)}.py"
+
+
+def module_for(network: Network, dtype: str = "float64") -> tuple[ModuleType, Path, bool]:
+    """The imported module, its file, and whether it was generated now (False: from the cache)."""
+    from derive.codegen.emit import generate
+
+    path = module_file(network, dtype)
+    name = path.stem
+    fresh = not path.is_file()
+    if fresh:
+        module = generate(network, dtype)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, module.source)
+    if name in sys.modules:
+        return sys.modules[name], path, fresh
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # Numba's cache finds the module by this name in later processes
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[name]
+        raise
+    return module, path, fresh
+
+
+class Kernels:
+    """A generated module's public functions, each checking its input before the compiled code runs."""
+
+    def __init__(self, module: ModuleType) -> None:
+        self.module = module
+        self.dtype = np.dtype(module.DTYPE)
+        self.sizes: tuple[int, ...] = tuple(module.SIZES)
+        self.names: tuple[str, ...] = tuple(module.PARAMETERS)
+        self.shapes = boundary.parameter_shapes(self.names, self.sizes)
+
+    @property
+    def inputs(self) -> int:
+        return self.sizes[0]
+
+    @property
+    def outputs(self) -> int:
+        return self.sizes[-1]
+
+    def init_params(self, seed: int = 0) -> tuple[np.ndarray, ...]:
+        return self.module.init_params(boundary.seed(seed))
+
+    def init_state(self, params: tuple[np.ndarray, ...]) -> tuple:
+        return self.module.init_state(self._params(params))
+
+    def params_from(self, arrays: dict[str, np.ndarray]) -> tuple[np.ndarray, ...]:
+        """Parameters from arrays by name (``W1``, ``b1``, …), converted to the module's dtype."""
+        missing = [n for n in self.names if n not in arrays]
+        if missing:
+            raise ValueError(f"no array {missing[0]} (expected {', '.join(self.names)})")
+        return tuple(boundary.matrix(arrays[n], n, self.shapes[n], self.dtype) for n in self.names)
+
+    def forward(self, params, X) -> np.ndarray:
+        return self.module.forward(self._params(params), self.check_X(X))
+
+    def loss(self, params, X, Y) -> float:
+        X = self.check_X(X)
+        return float(self.module.loss(self._params(params), X, self.check_Y(Y, X)))
+
+    def gradients(self, params, X, Y) -> tuple[np.ndarray, ...]:
+        X = self.check_X(X)
+        return self.module.gradients(self._params(params), X, self.check_Y(Y, X))
+
+    def sgd_step(self, params, X, Y, lr) -> float:
+        X = self.check_X(X)
+        return float(self.module.sgd_step(self._params(params, True), X, self.check_Y(Y, X), boundary.rate(lr)))
+
+    def train_epoch(self, params, X, Y, lr, batch_size, seed) -> float:
+        X = self.check_X(X)
+        return float(self.module.train_epoch(self._params(params, True), X, self.check_Y(Y, X), boundary.rate(lr),
+                                             boundary.batch(batch_size), boundary.seed(seed)))
+
+    def optimizer_step(self, params, state, X, Y, lr) -> float:
+        X = self.check_X(X)
+        params = self._params(params, True)
+        return float(self.module.optimizer_step(params, self._state(state, params), X, self.check_Y(Y, X),
+                                                boundary.rate(lr)))
+
+    def optimizer_epoch(self, params, state, X, Y, lr, batch_size, seed) -> float:
+        X = self.check_X(X)
+        params = self._params(params, True)
+        return float(self.module.optimizer_epoch(params, self._state(state, params), X, self.check_Y(Y, X),
+                                                 boundary.rate(lr), boundary.batch(batch_size),
+                                                 boundary.seed(seed)))
+
+    # -- the checks ------------------------------------------------------------------------
+
+    def check_X(self, X) -> np.ndarray:
+        return boundary.matrix(X, "X", (None, self.inputs), self.dtype, rows_name="examples")
+
+    def check_Y(self, Y, X: np.ndarray) -> np.ndarray:
+        return boundary.matrix(Y, "Y", (X.shape[0], self.outputs), self.dtype, rows_name="examples of X")
+
+    def _params(self, params, in_place: bool = False) -> tuple[np.ndarray, ...]:
+        return boundary.parameters(params, self.names, self.shapes, self.dtype, in_place)
+
+    def _state(self, state, params: tuple[np.ndarray, ...]) -> tuple:
+        return boundary.state(state, self.module.init_state(params))
+
+
+def kernels_for(network: Network, dtype: str = "float64") -> Kernels:
+    """The checked kernels of ``network`` (generated or taken from the cache)."""
+    return Kernels(module_for(network, dtype)[0])
