@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import os
 import warnings
+from pathlib import Path
 
 import click
 
