@@ -289,3 +289,12 @@ def test_codegen_writes_into_a_new_folder(tmp_path):
     outcome = run_case(["codegen", "net.yaml", "-o", "build/deeper"], {"net.yaml": LECTURE.encode()}, 120)
     assert outcome.kind == "ok" and outcome.code == 0, outcome.stderr[-2000:]
     assert "build/deeper/lecture_111.py" in outcome.stdout
+
+
+def test_a_huge_weight_with_mostly_wrong_claims_finishes():
+    """Found by the fuzzer: w5 = 2**64 makes most homework claims wrong, and the carried-error
+    search ran 19 s of CPU per file (3**6 points a claim); main's 2**6 + 1 keeps it to seconds."""
+    spec = OFFICE.replace("w5: 0.5", "w5: 18446744073709551616")
+    work = (ROOT / "examples" / "homework" / "office_hours_221_work.yaml").read_text()
+    outcome = check(work, spec, deadline=20.0)
+    assert outcome.kind == "ok" and outcome.code == 1, (outcome.kind, outcome.stderr[-1000:])
