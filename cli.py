@@ -6,11 +6,22 @@ and no traceback; nothing is written when anything fails.
 
 from __future__ import annotations
 
+import difflib
+import os
+import warnings
 from pathlib import Path
 
 import click
 
-from derive.files import write_atomic, write_output
+from derive.errors import InputError
+from derive.files import write_atomic, write_folder, write_output
+
+
+class CommandError(InputError):
+    """An unknown subcommand that is not a file either: ``derive: error: MESSAGE``, exit 2."""
+
+    def format_message(self) -> str:
+        return self.message
 
 
 class DeriveGroup(click.Group):
@@ -18,12 +29,31 @@ class DeriveGroup(click.Group):
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if args and args[0] not in self.commands and not args[0].startswith("-"):
+            self._refuse_unknown_command(args[0])
             args = ["run", *args]
         return super().parse_args(ctx, args)
+
+    def _refuse_unknown_command(self, word: str) -> None:
+        """A word that is neither a file nor a file name, close to a command: "did you mean"."""
+        if os.path.exists(word) or "." in word or os.sep in word:
+            return  # a spec (or a missing one, which the run command reports)
+        close = difflib.get_close_matches(word, [c for c in self.commands if c != "run"], n=1, cutoff=0.6)
+        hint = f"did you mean '{close[0]}'?" if close else \
+            f"commands: {', '.join(sorted(self.commands))}; a network is a file NET.yaml"
+        raise CommandError(f"no such command or file {word!r}; {hint}")
 
     def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         formatter.write("Usage: derive NET.yaml [--latex|--json|--figure] [--standalone] [-o FILE]\n"
                         "       derive COMMAND [ARGS]...\n")
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The options of ``derive NET.yaml`` (the run command) first, then the group's own."""
+        run_command = self.commands["run"]
+        rows = [r for p in run_command.get_params(ctx) if p.name != "help"
+                if (r := p.get_help_record(ctx)) is not None]
+        with formatter.section("Options of derive NET.yaml (derive run NET.yaml)"):
+            formatter.write_dl(rows)
+        super().format_options(ctx, formatter)
 
 
 @click.group(cls=DeriveGroup, invoke_without_command=False,
@@ -39,6 +69,8 @@ def main() -> None:
       derive examples/office_hours_221.yaml --figure --standalone -o net.tex
       derive examples/mlp_784.yaml --json
     """
+    # overflow in a custom formula shows as inf or nan in the numbers, not as NumPy's warnings
+    warnings.simplefilter("ignore", RuntimeWarning)
 
 
 @main.command("run")
@@ -121,7 +153,7 @@ def codegen(nets: tuple[str, ...], directory: str, dtype: str, strategy: str, ta
       derive codegen examples/*.yaml -o generated/      (regenerates generated/)
       derive codegen examples/*.yaml --target cuda -o generated/
     """
-    from derive.codegen.emit import generate, write_module
+    from derive.codegen.emit import generate
     from derive.spec import load_network
 
     if target == "cuda":
@@ -129,9 +161,13 @@ def codegen(nets: tuple[str, ...], directory: str, dtype: str, strategy: str, ta
 
         require_cuda()
     modules = [generate(load_network(net), dtype, strategy, target) for net in nets]  # all or nothing
-    Path(directory).mkdir(parents=True, exist_ok=True)  # only once every module was generated
-    for module in modules:
-        path = write_module(module, directory)
+    names = [module.filename for module in modules]
+    if len(set(names)) < len(names):
+        twice = next(name for name in names if names.count(name) > 1)
+        raise InputError(f"two networks would both be written to {twice}; give them different names", directory)
+    # the folder is created, and every file checked, only once every module was generated
+    paths = write_folder({module.filename: module.source for module in modules}, directory)
+    for module, path in zip(modules, paths):
         click.echo(f"wrote {path} ({module.target}, {module.strategy}, {module.dtype})")
 
 

@@ -115,7 +115,7 @@ def _polynomial_in_output(f: sp.Expr, df: sp.Expr) -> sp.Expr | None:
         return None
     try:
         coeffs = sp.Matrix(rows).solve(sp.Matrix(rhs))
-    except (ValueError, ZeroDivisionError, sp.matrices.common.NonInvertibleMatrixError):
+    except (ValueError, ZeroDivisionError, sp.matrices.exceptions.NonInvertibleMatrixError):
         return None
     exact = [sp.nsimplify(round(float(c), 9), rational=True) for c in coeffs]
     candidate = exact[0] + exact[1] * Y + exact[2] * Y**2

@@ -2,9 +2,24 @@
 
 from __future__ import annotations
 
+import re
 from typing import IO, Any
 
 import click
+
+
+#: characters that would break the one line or reorder it on a terminal: controls, bidi overrides
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+MAX_MESSAGE = 500
+
+
+def one_line(text: str) -> str:
+    """``text`` as one printable line: unsafe characters escaped, the middle of a long one cut."""
+    text = _UNSAFE.sub(lambda m: ascii(m.group())[1:-1], text)
+    if len(text) > MAX_MESSAGE:
+        half = MAX_MESSAGE // 2 - 1
+        text = text[:half] + "…" + text[-half:]
+    return text
 
 
 class InputError(click.ClickException):
@@ -17,7 +32,7 @@ class InputError(click.ClickException):
     exit_code = 2
 
     def __init__(self, message: str, file: str | None = None, line: int | None = None) -> None:
-        super().__init__(message)
+        super().__init__(one_line(message))
         self.file = file
         self.line = line
 
@@ -30,7 +45,7 @@ class InputError(click.ClickException):
         where = self.file or "<input>"
         if self.line is not None:
             where += f":{self.line}"
-        return f"{where}: {self.message}"
+        return f"{one_line(where)}: {self.message}"
 
     def __str__(self) -> str:
         return self.format_message()

@@ -14,6 +14,7 @@ import sympy as sp
 from lark import Lark, Token, Transformer_NonRecursive
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, VisitError
 
+from . import limits as L
 from .errors import InputError
 
 GRAMMAR = r"""
@@ -58,6 +59,8 @@ def _piecewise_min(*args: sp.Expr) -> sp.Expr:
 
 
 def _log(x: sp.Expr, base: sp.Expr | None = None) -> sp.Expr:
+    if base is not None and base.is_number and (base.is_positive is False or base == 1):
+        raise InputError(f"log's base must be positive and not 1, got {base}")
     return sp.log(x) if base is None else sp.log(x) / sp.log(base)
 
 
@@ -87,11 +90,15 @@ CONSTANTS: dict[str, sp.Expr] = {"pi": sp.pi}
 class Limits:
     """Bounds on untrusted formula text."""
 
-    max_length: int = 4000
-    max_depth: int = 40
-    max_digits: int = 30
-    max_exponent: int = 64
-    max_integer_bits: int = 4096
+    max_length: int = L.MAX_FORMULA_CHARS
+    max_depth: int = L.MAX_FORMULA_DEPTH
+    max_digits: int = L.MAX_LITERAL_DIGITS
+    max_exponent: int = L.MAX_EXPONENT
+    max_integer_bits: int = L.MAX_INTEGER_BITS
+    max_nodes: int = L.MAX_FORMULA_NODES
+    max_exp_nesting: int = L.MAX_EXP_NESTING
+    max_minmax_nesting: int = L.MAX_MINMAX_NESTING
+    max_function_nesting: int = L.MAX_FUNCTION_NESTING
 
 
 DEFAULT_LIMITS = Limits()
@@ -102,6 +109,43 @@ class _Build(Transformer_NonRecursive):
         super().__init__()
         self.names = names
         self.limits = limits
+        self.sizes: dict[int, tuple] = {}  # id → (expr, size, exp, max/min and function nesting)
+
+    def _measure(self, expr: sp.Expr) -> tuple[int, int, int, int]:
+        """Tree size (shared subtrees counted every time they occur), and the nesting of
+        exponentials, of max/min (Piecewise) and of functions, memoized."""
+        known = self.sizes.get(id(expr))
+        if known is not None and known[0] is expr:
+            return known[1:]
+        size, nesting, pieces, calls = 1, 0, 0, 0
+        for arg in expr.args:
+            s, n, p, c = self._measure(arg)
+            size, nesting, pieces, calls = size + s, max(nesting, n), max(pieces, p), max(calls, c)
+        if isinstance(expr, (sp.exp, sp.sinh, sp.cosh)) or (isinstance(expr, sp.Pow) and not expr.exp.is_number):
+            nesting += 1
+        if isinstance(expr, sp.Piecewise):
+            pieces += 1
+        if isinstance(expr, sp.Function):
+            calls += 1
+        self.sizes[id(expr)] = (expr, size, nesting, pieces, calls)
+        return size, nesting, pieces, calls
+
+    def _check_size(self, *exprs: sp.Expr, factor: int = 1) -> None:
+        """Refuse before building a node whose tree would pass the limits."""
+        size, nesting, pieces, calls = 0, 0, 0, 0
+        for expr in exprs:
+            s, n, p, c = self._measure(expr)
+            size, nesting, pieces, calls = size + s, max(nesting, n), max(pieces, p), max(calls, c)
+        if calls > self.limits.max_function_nesting:
+            raise InputError(L.over("the nesting of functions (log(log(…)))", calls, self.limits.max_function_nesting))
+        if factor > 1 and pieces + 1 > self.limits.max_minmax_nesting:  # before SymPy folds the Piecewise
+            raise InputError(L.over("the nesting of max and min", pieces + 1, self.limits.max_minmax_nesting))
+        if factor * size > self.limits.max_nodes:
+            raise InputError(L.over("the size of the formula in nodes (max and min double it)", factor * size,
+                                    self.limits.max_nodes))
+        if nesting > self.limits.max_exp_nesting:
+            raise InputError(L.over("the nesting of exp, sinh, cosh and powers with a variable exponent", nesting,
+                                    self.limits.max_exp_nesting))
 
     def number(self, items: list[Token]) -> sp.Expr:
         text = str(items[0])
@@ -131,7 +175,10 @@ class _Build(Transformer_NonRecursive):
         builder, arities = FUNCTIONS[fname]
         if len(args) not in arities:
             raise InputError(f"{fname} takes {' or '.join(map(str, arities))} argument(s), got {len(args)}")
-        return builder(*args)
+        self._check_size(*args, factor=2 * len(args) if fname in ("max", "min") else 1)
+        result = builder(*args)
+        self._check_size(result)
+        return result
 
     def add(self, items: list[sp.Expr]) -> sp.Expr:
         return self._bounded(items[0] + items[1])
@@ -158,6 +205,7 @@ class _Build(Transformer_NonRecursive):
         return self._bounded(sp.Pow(base, exponent))
 
     def _bounded(self, expr: sp.Expr) -> sp.Expr:
+        self._check_size(expr)
         if isinstance(expr, sp.Rational):
             bits = max(int(expr.p).bit_length(), int(expr.q).bit_length())
             if bits > self.limits.max_integer_bits:
@@ -203,10 +251,13 @@ def parse_formula(
         column = getattr(exc, "column", "?")
         raise InputError(f"cannot parse formula {text!r}: unexpected token at column {column}") from None
     try:
-        return _Build(names, limits).transform(tree)
+        result = _Build(names, limits).transform(tree)
     except VisitError as exc:
         if isinstance(exc.orig_exc, InputError):
             raise exc.orig_exc from None
         raise InputError(f"cannot build formula {text!r}: {exc.orig_exc}") from None
     except RecursionError:
         raise InputError("formula is too deeply nested") from None
+    if result.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
+        raise InputError(f"formula {text!r} is undefined (a division by zero, log(0) or log base 0)")
+    return result

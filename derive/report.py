@@ -17,6 +17,7 @@ import numpy as np
 import sympy as sp
 
 from .chain import ChainDerivation, Factor
+from .errors import InputError
 from .layers import LayerEquations, layer_equations
 from .numeric import Pass, backprop
 from .model import Network
@@ -56,7 +57,12 @@ class Report:
 
     def value(self, expr: sp.Expr, example: int = 0) -> float:
         """An expression's value at a worked example."""
-        return evaluate(expr, self.worked[example].values)
+        try:
+            return evaluate(expr, self.worked[example].values)
+        except TypeError:  # complex: a custom formula's log or sqrt of a negative number
+            raise InputError("a value of the network is not a real number at the example "
+                             f"(is a log or square root in a custom formula negative there?): {expr}"[:300],
+                             self.network.source) from None
 
 
 def evaluate(expr: sp.Expr, values: dict[sp.Symbol, float]) -> float:

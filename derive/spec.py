@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from . import activations, losses, optimizers
+from . import activations, limits, losses, optimizers
 from .errors import InputError
 from .formula import parse_formula
 from .hyperparameters import Hyperparameter
@@ -39,6 +39,8 @@ def load_network(path: str | Path) -> Network:
     """Read and validate a net.yaml file."""
     path = Path(path)
     try:
+        if path.stat().st_size > limits.MAX_INPUT_BYTES:  # before reading it
+            raise InputError(limits.over("the file size in bytes", path.stat().st_size, limits.MAX_INPUT_BYTES), str(path))
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InputError("no such file", str(path)) from None
@@ -49,12 +51,14 @@ def load_network(path: str | Path) -> Network:
 
 def parse_network(text: str, file: str = "<net.yaml>") -> Network:
     """Validate the YAML text of a network description."""
-    located = load_yaml(text, file)
+    located = load_yaml(text, file, {"layers": limits.MAX_LAYERS, "examples": limits.MAX_EXAMPLES,
+                                     "inputs": limits.MAX_UNITS})
     r = Reader(located)
     doc = r.mapping(located.data, (), TOP_KEYS, "the network description")
     for required in ("inputs", "layers", "loss"):
         if required not in doc:
             raise r.fail((), f"missing key {required!r} (a network needs inputs, layers and a loss)")
+    limits.check_network_size(doc, r.fail)
 
     inputs = _inputs(r, doc["inputs"])
     notation = _notation(r, doc.get("notation", {}))
@@ -217,6 +221,8 @@ def _hyperparameters(r: Reader, item: dict, path: tuple, params: tuple[Hyperpara
         if param.name in item:
             where = path + (param.name,)
             value = r.number(param.resolve(item[param.name]), where, param.name)
+            if abs(value) > limits.MAX_HYPERPARAMETER:
+                raise r.fail(where, limits.over(f"|{param.name}|", abs(value), limits.MAX_HYPERPARAMETER))
             problem = param.check(value)
             if problem is not None:
                 raise r.fail(where, problem)

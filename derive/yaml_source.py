@@ -9,10 +9,14 @@ from typing import Any
 
 import yaml
 
+from . import limits
 from .errors import InputError
 
 Path = tuple[Any, ...]
 #: a plain scalar such as 1e-8 or 2E+3: a float in YAML 1.2, text in the YAML 1.1 PyYAML implements
+#: libyaml's parser where PyYAML was built with it (10× faster on big files), else the pure-Python one
+_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _EXPONENT_FLOAT = re.compile(r"^[-+]?(\d+(\.\d*)?|\.\d+)[eE][-+]?\d+$")
 
 
@@ -39,9 +43,84 @@ class Located:
         return InputError(message, self.file, self.line(path))
 
 
-def load_yaml(text: str, file: str) -> Located:
-    """Parse YAML safely (no tags, no objects) and record the line of every node."""
+def _check_shape(text: str, file: str, top_lists: dict[str, int]) -> None:
+    """Size, nesting and the length of top-level lists, on the event stream (iterative), before
+    anything recursive runs: libyaml's fast parser first, PyYAML's for the wording of an error."""
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > limits.MAX_INPUT_BYTES:
+        raise InputError(limits.over("the file size in bytes", size, limits.MAX_INPUT_BYTES), file)
     try:
+        _scan(text, file, top_lists, _FAST_LOADER)
+    except yaml.YAMLError:
+        _scan(text, file, top_lists, yaml.SafeLoader)  # raises the error as PyYAML words it
+
+
+@dataclass
+class _Frame:
+    mapping: bool
+    expect_key: bool = True
+    key: Any = None
+    key_line: int = 0
+    count: int = 0
+    limit: int | None = None
+    name: str = ""
+
+
+def _scan(text: str, file: str, top_lists: dict[str, int], loader: type) -> None:
+    frames: list[_Frame] = []
+
+    def enter_node(event: yaml.Event) -> _Frame | None:
+        parent = frames[-1] if frames else None
+        if parent is not None and not parent.mapping:
+            parent.count += 1
+        return parent
+
+    def leave_node() -> None:
+        if frames and frames[-1].mapping:
+            frames[-1].expect_key = not frames[-1].expect_key
+
+    for event in yaml.parse(text, Loader=loader):
+        line = event.start_mark.line + 1 if event.start_mark is not None else None
+        if isinstance(event, (yaml.ScalarEvent, yaml.AliasEvent)):
+            parent = enter_node(event)
+            if isinstance(event, yaml.ScalarEvent):
+                _check_scalar(event.value, file, line)
+                if parent is not None and parent.mapping and parent.expect_key:
+                    parent.key, parent.key_line = event.value, line
+            leave_node()
+        elif isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            parent = enter_node(event)
+            frame = _Frame(isinstance(event, yaml.MappingStartEvent))
+            if len(frames) == 1 and parent.mapping and not parent.expect_key and not frame.mapping:
+                frame.limit, frame.name, frame.key_line = top_lists.get(parent.key), parent.key, parent.key_line
+            frames.append(frame)
+            if len(frames) > limits.MAX_YAML_DEPTH:
+                raise InputError(limits.over("the nesting depth of lists and mappings", len(frames),
+                                             limits.MAX_YAML_DEPTH), file, line)
+        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            frame = frames.pop()
+            if frame.limit is not None and frame.count > frame.limit:
+                raise InputError(limits.over(f"the number of {frame.name}", frame.count, frame.limit), file,
+                                 frame.key_line)
+            leave_node()
+
+
+def _check_scalar(value: str, file: str, line: int) -> None:
+    if len(value) > limits.MAX_SCALAR_CHARS:
+        raise InputError(limits.over("a value's length in characters", len(value), limits.MAX_SCALAR_CHARS), file, line)
+    if _SURROGATE.search(value):
+        raise InputError("text must be valid Unicode (a lone UTF-16 surrogate such as \\ud800 is not)", file, line)
+
+
+def load_yaml(text: str, file: str, top_lists: dict[str, int] | None = None) -> Located:
+    """Parse YAML safely (no tags, no objects) and record the line of every node.
+
+    The limits of ``derive.limits`` on size, nesting, nodes (aliases expanded) and numbers hold
+    before the work that would exceed them; ``top_lists`` bounds the length of top-level lists
+    by key (``{"layers": 64}``).
+    """
+    try:
+        _check_shape(text, file, top_lists or {})
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -57,8 +136,30 @@ def load_yaml(text: str, file: str) -> Located:
     if root is None:
         return located
     constructor = yaml.SafeLoader("")
+    budget = [limits.MAX_YAML_NODES]
+
+    open_nodes: set[int] = set()  # the collections being built: an alias to one of them is a cycle
 
     def build(node: yaml.Node, path: Path | None) -> Any:
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise InputError(limits.over("the number of YAML values (aliases expanded)", limits.MAX_YAML_NODES + 1,
+                                         limits.MAX_YAML_NODES), file, node.start_mark.line + 1)
+        if isinstance(node, yaml.CollectionNode):
+            if id(node) in open_nodes:
+                raise InputError("a YAML alias refers to a list or mapping that contains it", file,
+                                 node.start_mark.line + 1)
+            if len(open_nodes) >= limits.MAX_YAML_DEPTH:
+                raise InputError(limits.over("the nesting depth of lists and mappings (aliases expanded)",
+                                             len(open_nodes) + 1, limits.MAX_YAML_DEPTH), file, node.start_mark.line + 1)
+            open_nodes.add(id(node))
+            try:
+                return build_collection(node, path)
+            finally:
+                open_nodes.discard(id(node))
+        return build_scalar(node, path)
+
+    def build_collection(node: yaml.CollectionNode, path: Path | None) -> Any:
         if path is not None:
             located.lines.setdefault(path, node.start_mark.line + 1)
         if isinstance(node, yaml.MappingNode):
@@ -74,16 +175,24 @@ def load_yaml(text: str, file: str) -> Located:
                 located.lines[path + (key,)] = key_node.start_mark.line + 1
                 result[key] = build(value_node, path + (key,))
             return result
-        if isinstance(node, yaml.SequenceNode):
-            return [build(item, path + (i,)) for i, item in enumerate(node.value)]
+        return [build(item, path + (i,)) for i, item in enumerate(node.value)]
+
+    def build_scalar(node: yaml.Node, path: Path | None) -> Any:
         if path is not None:
+            located.lines.setdefault(path, node.start_mark.line + 1)
             located.raw[path] = node.value
         if node.tag == "tag:yaml.org,2002:str" and node.style is None and _EXPONENT_FLOAT.match(node.value):
             return float(node.value)  # 1e-8 is a number (YAML 1.2); PyYAML's YAML 1.1 reads it as text
-        if node.tag.startswith("tag:yaml.org,2002:") and node.tag.rsplit(":", 1)[1] in {
-            "null", "bool", "int", "float", "str"
-        }:
-            return constructor.construct_object(node)
+        kind = node.tag.rsplit(":", 1)[1] if node.tag.startswith("tag:yaml.org,2002:") else None
+        if kind in ("int", "float") and len(node.value) > limits.MAX_NUMBER_CHARS:
+            raise InputError(limits.over("a number's length in characters", len(node.value), limits.MAX_NUMBER_CHARS),
+                             file, node.start_mark.line + 1)
+        if kind in {"null", "bool", "int", "float", "str"}:
+            try:
+                return constructor.construct_object(node)
+            except (ValueError, yaml.YAMLError) as exc:
+                raise InputError(f"cannot read the {kind} {node.value[:40]!r}: {exc}".split("\n")[0], file,
+                                 node.start_mark.line + 1) from None
         raise InputError(f"unsupported YAML tag {node.tag}", file, node.start_mark.line + 1)
 
     located.data = build(root, ())

@@ -24,12 +24,19 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path):
     assert path.read_text() == "old" and [p.name for p in tmp_path.iterdir()] == ["out.txt"]
 
 
-def test_missing_folder_is_an_input_error(tmp_path):
-    path = tmp_path / "nope" / "out.txt"
+def test_missing_folders_are_created(tmp_path):
+    path = tmp_path / "new" / "deeper" / "out.txt"
+    write_atomic(path, "x")
+    assert path.read_text() == "x"
+
+
+def test_a_folder_that_is_a_file_is_an_input_error(tmp_path):
+    (tmp_path / "plain").write_text("")
+    path = tmp_path / "plain" / "out.txt"
     with pytest.raises(InputError) as error:
         write_atomic(path, "x")
     assert error.value.exit_code == 2
-    assert str(error.value) == f"{path}: the folder {path.parent} does not exist"
+    assert str(error.value) == f"{path}: {path.parent} is a file, not a folder"
 
 
 @pytest.mark.parametrize("umask", [0o022, 0o077, 0o002])

@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 #: each module's layer; a module may import only from its own layer or below
 LAYERS = [
-    {"derive.errors", "derive.expr", "derive.hyperparameters", "derive.notation", "derive.formula",
+    {"derive.errors", "derive.limits", "derive.expr", "derive.hyperparameters", "derive.notation", "derive.formula",
      "derive.yaml_source", "derive.stable", "derive.files", "derive.registry"},
     {"derive.activations", "derive.losses", "derive.quantities", "derive.optimizers"},
     {"derive.model", "derive.output", "derive.registry_docs"},

@@ -56,7 +56,7 @@ BAD = [
     ('name: "net\\n"\n' + GOOD, 1, "name must be an identifier"),
     (GOOD.replace("[x1, x2]", '["x1\\n", x2]'), 1, "input names must be identifiers"),
     (GOOD + 'notation: {pre: "a\\n"}\n', 6, "notation.pre must be a letter"),
-    (GOOD + "learning_rate: " + "9" * 400 + "\n", 6, "learning_rate is too large (400 digits)"),
+    (GOOD + "learning_rate: " + "9" * 400 + "\n", 6, "a number's length in characters is 400; at most 100"),
     (GOOD + 'description: "a\x00b"\n', 6, "the control character U+0000 is not allowed"),
     (GOOD + "description: a\x07b\n", 6, "the control character U+0007 is not allowed"),
 ]

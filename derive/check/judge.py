@@ -17,7 +17,7 @@ from dataclasses import replace
 import numpy as np
 import sympy as sp
 
-from .. import numeric
+from .. import limits, numeric
 from ..errors import InputError
 from ..model import Network
 from . import diagnoses
@@ -26,11 +26,11 @@ from .diagnoses import CHAIN_OFF, FACTOR_OFF, NUMBER_OFF, UNEXPLAINED, Finding
 from .carried import carried_range
 from .factors import claimed_factors, first_differing_factor
 from .graph import ETA, Graph, Mutation, Point, Quantity
-from .limits import TooSlow, time_limit
+from .limits import TooSlow, is_costly, limited
 from .verdicts import (CARRIED, CREDITED, PRECISION, RIGHT, UNJUDGED, UNSIMPLIFIED, WRONG,  # noqa: F401
                        Result, Verdict)
 
-TIME_LIMIT_S = 2.0
+TIME_LIMIT_S = limits.EVAL_TIME_S
 RANDOM_POINTS = 3
 RTOL = 1e-9
 #: the largest relative ± of a claimed number for which one mistake, or two together, are looked for
@@ -129,8 +129,8 @@ class Judge:
         missing = expr.free_symbols - set(values)
         if missing:
             raise ValueError(f"unknown name {sorted(map(str, missing))[0]}")
-        with time_limit(TIME_LIMIT_S):
-            result = complex(expr.xreplace({k: sp.Float(v, 30) for k, v in values.items()}).evalf(30))
+        floats = {k: sp.Float(v, 30) for k, v in values.items()}
+        result = limited(lambda: complex(expr.xreplace(floats).evalf(30)), is_costly(expr))  # costly: a worker
         if abs(result.imag) > 1e-12 * max(1.0, abs(result.real)):
             raise ValueError("the expression is not real at the example")
         return result.real
@@ -219,6 +219,11 @@ class Judge:
         except TooSlow:
             verdict.verdict = UNJUDGED
             verdict.notes.append(f"could not be judged: evaluating the expression took longer than {TIME_LIMIT_S:g} s")
+            return False
+        except MemoryError:
+            verdict.verdict = UNJUDGED
+            verdict.notes.append(f"could not be judged: evaluating the expression needed more than "
+                                 f"{limits.EVAL_MEMORY_MB} MB")
             return False
         except (ValueError, TypeError, ZeroDivisionError, OverflowError) as exc:
             verdict.verdict = UNJUDGED
@@ -358,9 +363,8 @@ def _simplifies(expr: sp.Expr) -> bool:
 
 def _cancels(expr: sp.Expr) -> bool:
     try:
-        with time_limit(TIME_LIMIT_S):
-            return sp.count_ops(sp.cancel(expr)) <= sp.count_ops(expr) - 2
-    except TooSlow:
+        return limited(lambda: sp.count_ops(sp.cancel(expr)) <= sp.count_ops(expr) - 2, is_costly(expr))
+    except (TooSlow, MemoryError):
         return False
 
 

@@ -51,7 +51,9 @@ def latex_to_text(latex: str) -> str:
     while i < len(latex):
         ch = latex[i]
         if ch == "\\":
-            match = re.match(r"\\([A-Za-z]+|.)", latex[i:])
+            match = re.match(r"\\([A-Za-z]+|.)", latex[i:], re.DOTALL)
+            if match is None:  # a lone backslash at the end
+                raise InputError("the LaTeX ends in a lone backslash")
             name = match.group(1)
             i += len(match.group(0))
             if name == "frac":

@@ -1,0 +1,6 @@
+"""The fuzz helpers (harness, mutator, hostile) import each other by their plain names."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
