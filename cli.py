@@ -87,7 +87,10 @@ def run(net: str, fmt: str, standalone: bool, output: str | None, expand: bool |
 @click.option("--target", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True,
               help="cpu: numba.njit functions; cuda: numba.cuda kernels (needs derive[cuda] and a GPU "
                    "or NUMBA_ENABLE_CUDASIM=1).")
-def codegen(nets: tuple[str, ...], directory: str, dtype: str, strategy: str, target: str) -> None:
+@click.option("--math", "math_mode", type=click.Choice(["fast", "libm"]), default="fast", show_default=True,
+              help="fast: vectorisable exp/log/σ/tanh/softplus embedded in the module (CPU); libm: math.* calls.")
+def codegen(nets: tuple[str, ...], directory: str, dtype: str, strategy: str, target: str,
+            math_mode: str) -> None:
     """Write a Numba module of training kernels for each NET.yaml.
 
     \b
@@ -104,7 +107,7 @@ def codegen(nets: tuple[str, ...], directory: str, dtype: str, strategy: str, ta
         from derive.codegen.cuda_support import require_cuda
 
         require_cuda()
-    modules = [generate(load_network(net), dtype, strategy, target) for net in nets]  # all or nothing
+    modules = [generate(load_network(net), dtype, strategy, target, math_mode) for net in nets]  # all or nothing
     Path(directory).mkdir(parents=True, exist_ok=True)  # only once every module was generated
     for module in modules:
         path = write_module(module, directory)
