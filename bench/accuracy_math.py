@@ -126,7 +126,7 @@ def sweep(name: str, dtype: np.dtype, n: int, seed: int = 0) -> np.ndarray:
              info.tiny, -info.tiny, info.max, -info.max, 1.0, -1.0, 0.5, -0.5, 0.55, -0.55, 0.275, 0.347, 0.3466,
              big, np.nextafter(big, math.inf), -big, 709.782712893384, 709.7827128933841, -745.1332191019411,
              -745.1332191019412, -708.3964185322641, 88.72283, 88.72284, -87.33654, -103.97, -104.0, 20.0, 19.06,
-             -36.7, 36.7, 40.0, -40.0, -1.0 + 2.0**-53, -1.0 + 2.0**-24, math.sqrt(0.5), math.sqrt(2.0)]
+             -36.7, 36.7, 40.0, -40.0, -3.4362277132169865, -0.24149014785334, 0.375, -1.86569e-16, -1.0 + 2.0**-53, -1.0 + 2.0**-24, math.sqrt(0.5), math.sqrt(2.0)]
     x = np.concatenate(parts + [np.array(edges)]).astype(dtype)
     return x
 
@@ -182,10 +182,12 @@ def _limit(name: str, x: float):
 
 
 @np.errstate(over="ignore")
-def measure(points: int) -> list[tuple]:
+def measure(points: int, only: str | None = None) -> list[tuple]:
     functions = compiled_functions()
     rows = []
     for name in vecmath.FUNCTIONS:
+        if only and name not in only.split(","):
+            continue
         for dtype in (np.dtype(np.float64), np.dtype(np.float32)):
             x = sweep(name, dtype, points)
             results = []
@@ -209,9 +211,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--points", type=int, default=20_000, help="random arguments per function and dtype")
     parser.add_argument("--markdown", action="store_true", help="print the README table")
+    parser.add_argument("--only", help="comma-separated function names")
     args = parser.parse_args()
     start = time.perf_counter()
-    rows = measure(args.points)
+    rows = measure(args.points, args.only)
     failures = [p for row in rows for p in row[3][2]]
     if args.markdown:
         print(f"Measured {time.strftime('%Y-%m-%d')} at commit {_commit()}: `python bench/accuracy_math.py "
