@@ -73,6 +73,12 @@ CASES = [
 # ---------------------------------------------------------------------------------------------
 # Hand-written references, written as a user would for these layer types.
 
+def _log_base(network) -> float:
+    """ln b for the loss's logarithm base b (its ``base`` hyperparameter; e unless the spec sets it):
+    the log losses divide by it."""
+    return float(np.log(dict(network.loss.params).get("base", np.e)))
+
+
 def _act(name, z, xp):
     if name == "sigmoid":
         return 1 / (1 + xp.exp(-z))
@@ -94,7 +100,7 @@ class NumpyNet:
     def __init__(self, network):
         self.acts = [layer.activation.name for layer in network.layers]
         self.loss = network.loss.name
-        self.base = float(network.loss.log_base)
+        self.base = _log_base(network)
         self.bias = [layer.bias for layer in network.layers]
 
     def grads(self, params, X, Y):
@@ -138,8 +144,8 @@ def _loss_torch(torch, network, out, Y):
         return 0.5 * ((out - Y) ** 2).sum(dim=1).mean()
     if name == "binary_cross_entropy":
         return torch.nn.functional.binary_cross_entropy_with_logits(out, Y, reduction="sum") / len(Y) \
-            / float(network.loss.log_base)
-    return torch.nn.functional.cross_entropy(out, Y, reduction="sum") / len(Y) / float(network.loss.log_base)
+            / _log_base(network)
+    return torch.nn.functional.cross_entropy(out, Y, reduction="sum") / len(Y) / _log_base(network)
 
 
 class TorchNet:
@@ -192,7 +198,7 @@ class JaxNet:
         self.jax, self.jnp, self.network = jax, jnp, network
         acts = [layer.activation.name for layer in network.layers]
         bias = [layer.bias for layer in network.layers]
-        loss_name, base = network.loss.name, float(network.loss.log_base)
+        loss_name, base = network.loss.name, _log_base(network)
 
         def loss(params, X, Y):
             a, i = X, 0
