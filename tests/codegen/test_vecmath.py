@@ -124,3 +124,17 @@ def test_layer_loops_vectorise(tmp_path):
         counts[mode] = len(re.findall(r"\bv?(?:mul|add|sub|div|fmadd\d*)pd\b", asm))
         del namespace
     assert counts["fast"] >= 10 and counts["libm"] == 0, counts
+
+
+def test_cli_math_option(tmp_path):
+    from click.testing import CliRunner
+
+    from derive.cli import main
+
+    spec = tmp_path / "n.yaml"
+    spec.write_text(NET)
+    result = CliRunner().invoke(main, ["codegen", str(spec), "--math", "libm", "-o", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "def vexp(" not in (tmp_path / "n.py").read_text()
+    result = CliRunner().invoke(main, ["codegen", str(spec), "--math", "simd", "-o", str(tmp_path)])
+    assert result.exit_code == 2
