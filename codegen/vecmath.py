@@ -3,14 +3,14 @@
 Numba ≥ 0.62 has no SVML, so ``math.exp`` in a loop is a scalar libm call and LLVM cannot
 vectorise the loop. These functions are straight-line float64 arithmetic (range reduction, a
 polynomial, exponent bits set through ``view``) whose conditionals are selects, so a loop that
-calls them becomes a SIMD loop once Numba inlines them. ``emit`` copies the source of the ones a
-module uses into it (``derive codegen --math fast``, the default for the CPU target);
-``--math libm`` keeps ``math.*`` calls.
+calls them becomes a SIMD loop once LLVM (or Numba, for ``INLINE``) inlines them. ``emit`` copies
+the source of the ones a module uses into the layer strategy's modules (``derive codegen --math
+fast``, the default); ``--math libm``, the unrolled strategy and CUDA keep ``math.*`` calls.
 
 Each docstring states the error bound measured against mpmath by ``bench/accuracy_math.py``
 (dense sweeps plus subnormals, ±inf, NaN and the overflow thresholds; README table), in float64
 and for float32 arguments (computed in float64, rounded once: correctly rounded but for double
-rounding). The bounds are measured, not proven. NaN in gives NaN out; ±inf and
+rounding). The bounds are measured, not proven. NaN in gives NaN out; ±0, ±inf and
 overflow give what libm gives. ``tests/codegen/test_vecmath.py`` checks the bounds on a few
 thousand points.
 """
