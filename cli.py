@@ -143,7 +143,10 @@ def run(net: str, fmt: str, standalone: bool, output: str | None, expand: bool |
 @click.option("--target", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True,
               help="cpu: numba.njit functions; cuda: numba.cuda kernels (needs derive[cuda] and a GPU "
                    "or NUMBA_ENABLE_CUDASIM=1).")
-def codegen(nets: tuple[str, ...], directory: str, dtype: str, strategy: str, target: str) -> None:
+@click.option("--math", "math_mode", type=click.Choice(["fast", "libm"]), default="fast", show_default=True,
+              help="fast: vectorisable exp/log/σ/tanh/softplus embedded in the module (CPU); libm: math.* calls.")
+def codegen(nets: tuple[str, ...], directory: str, dtype: str, strategy: str, target: str,
+            math_mode: str) -> None:
     """Write a Numba module of training kernels for each NET.yaml.
 
     \b
@@ -160,7 +163,7 @@ def codegen(nets: tuple[str, ...], directory: str, dtype: str, strategy: str, ta
         from derive.codegen.cuda_support import require_cuda
 
         require_cuda()
-    modules = [generate(load_network(net), dtype, strategy, target) for net in nets]  # all or nothing
+    modules = [generate(load_network(net), dtype, strategy, target, math_mode) for net in nets]  # all or nothing
     names = [module.filename for module in modules]
     if len(set(names)) < len(names):
         twice = next(name for name in names if names.count(name) > 1)

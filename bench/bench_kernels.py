@@ -8,6 +8,14 @@ to the generated kernels (> 1: the generated kernels are faster).
     python bench/bench_kernels.py            # every case (a few minutes on 2 cores)
     python bench/bench_kernels.py --quick    # fewer repeats
     python bench/bench_kernels.py --markdown # the README table
+    python bench/bench_kernels.py --load 4   # also: derive with 4 busy processes beside it
+    python bench/bench_kernels.py --threads 1 --math libm   # derive's thread count; today's calls
+
+derive's kernels run inside ``derive.threads.thread_limit(--threads)`` (default: the
+DERIVE_NUM_THREADS variable, else ``auto``: the cores free of other load). With ``--load N`` each
+case is timed again with N busy background processes, with that limit and without it (BLAS's own
+default), and beside derive single-threaded with no added load: the within-run ratio that the
+issue's "≤ 1.2× single-threaded under load" is about.
 
 PyTorch (pip install torch==2.13.0) and JAX (pip install jax jaxlib) are optional; a missing
 framework is reported and skipped.
@@ -16,7 +24,6 @@ framework is reported and skipped.
 from __future__ import annotations
 
 import argparse
-import math
 import importlib.util
 import statistics
 import sys
@@ -30,8 +37,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from busy import busy_processes  # noqa: E402
 from derive.codegen.emit import generate, write_module  # noqa: E402
 from derive.spec import load_network, parse_network  # noqa: E402
+from derive.threads import thread_limit  # noqa: E402
 
 
 @dataclass
@@ -64,6 +73,12 @@ CASES = [
 # ---------------------------------------------------------------------------------------------
 # Hand-written references, written as a user would for these layer types.
 
+def _log_base(network) -> float:
+    """ln b for the loss's logarithm base b (its ``base`` hyperparameter; e unless the spec sets it):
+    the log losses divide by it."""
+    return float(np.log(dict(network.loss.params).get("base", np.e)))
+
+
 def _act(name, z, xp):
     if name == "sigmoid":
         return 1 / (1 + xp.exp(-z))
@@ -85,7 +100,7 @@ class NumpyNet:
     def __init__(self, network):
         self.acts = [layer.activation.name for layer in network.layers]
         self.loss = network.loss.name
-        self.base = _ln_base(network)
+        self.base = _log_base(network)
         self.bias = [layer.bias for layer in network.layers]
 
     def grads(self, params, X, Y):
@@ -129,13 +144,8 @@ def _loss_torch(torch, network, out, Y):
         return 0.5 * ((out - Y) ** 2).sum(dim=1).mean()
     if name == "binary_cross_entropy":
         return torch.nn.functional.binary_cross_entropy_with_logits(out, Y, reduction="sum") / len(Y) \
-            / _ln_base(network)
-    return torch.nn.functional.cross_entropy(out, Y, reduction="sum") / len(Y) / _ln_base(network)
-
-
-def _ln_base(network) -> float:
-    """ln of the log loss's base (its hyperparameter `base`, e by default)."""
-    return math.log(dict(network.loss.params).get("base", math.e))
+            / _log_base(network)
+    return torch.nn.functional.cross_entropy(out, Y, reduction="sum") / len(Y) / _log_base(network)
 
 
 class TorchNet:
@@ -188,7 +198,7 @@ class JaxNet:
         self.jax, self.jnp, self.network = jax, jnp, network
         acts = [layer.activation.name for layer in network.layers]
         bias = [layer.bias for layer in network.layers]
-        loss_name, base = network.loss.name, _ln_base(network)
+        loss_name, base = network.loss.name, _log_base(network)
 
         def loss(params, X, Y):
             a, i = X, 0
@@ -270,9 +280,10 @@ def _median_time(run, repeats):
     return statistics.median(times)
 
 
-def bench_case(case: Case, workdir: Path, repeats: int, frameworks: dict) -> list[tuple[str, float]]:
+def bench_case(case: Case, workdir: Path, repeats: int, frameworks: dict, options: argparse.Namespace
+               ) -> list[tuple[str, float]]:
     network = load_network(ROOT / case.spec) if case.spec.endswith(".yaml") else parse_network(case.spec, "bench.yaml")
-    module_info = generate(network, case.dtype)
+    module_info = generate(network, case.dtype, math=options.math)
     path = write_module(module_info, workdir)
     spec = importlib.util.spec_from_file_location(path.stem, path)
     kernels = importlib.util.module_from_spec(spec)
@@ -302,8 +313,19 @@ def bench_case(case: Case, workdir: Path, repeats: int, frameworks: dict) -> lis
     results = []
     params = tuple(p.copy() for p in init)
     kernels.train_epoch(params, X, Y, lr, case.batch, 0)  # compile
-    t = _median_time(lambda: kernels.train_epoch(params, X, Y, lr, case.batch, 0), repeats)
-    results.append(("derive (generated Numba)", t / steps))
+
+    def derive_step(threads) -> float:
+        with thread_limit(threads):
+            return _median_time(lambda: kernels.train_epoch(params, X, Y, lr, case.batch, 0), repeats) / steps
+
+    results.append((f"derive (generated Numba, --math {options.math})", derive_step(options.threads)))
+    if options.load:
+        results.append(("derive, 1 thread, no added load", derive_step(1)))
+        with busy_processes(options.load):
+            results.append((f"derive, {options.load} busy processes, thread_limit", derive_step(options.threads)))
+            results.append((f"derive, {options.load} busy processes, BLAS default threads",
+                            _median_time(lambda: kernels.train_epoch(params, X, Y, lr, case.batch, 0), repeats)
+                            / steps))
 
     numpy_net = NumpyNet(network)
     params = [p.copy() for p in init]
@@ -362,6 +384,10 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="fewer repeats")
     parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
     parser.add_argument("--only", help="run the cases whose label contains this text")
+    parser.add_argument("--threads", default=None, help="derive's threads: a number or 'auto' (default: "
+                        "DERIVE_NUM_THREADS, else auto)")
+    parser.add_argument("--load", type=int, default=0, help="also time derive beside N busy processes")
+    parser.add_argument("--math", choices=("fast", "libm"), default="fast", help="derive codegen --math")
     args = parser.parse_args()
     frameworks = {}
     for name in ("torch", "jax"):
@@ -379,7 +405,7 @@ def main() -> None:
         for case in CASES:
             if args.only and args.only not in case.label:
                 continue
-            results = bench_case(case, Path(tmp), repeats, frameworks)
+            results = bench_case(case, Path(tmp), repeats, frameworks, args)
             ours = results[0][1]
             for name, per_step in results:
                 rows.append((case.label, name, per_step, case.batch / per_step, per_step / ours))

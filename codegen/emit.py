@@ -27,8 +27,8 @@ from derive.files import write_atomic
 from derive.model import Network
 from derive.yaml_source import load_yaml
 
-from . import forms
-from .printer import UnsupportedExpression, numba_code
+from . import forms, vecmath
+from .printer import MATH_MODES, UnsupportedExpression, numba_code
 from .unrolled import unrolled_program
 from .update import update_context
 
@@ -82,10 +82,15 @@ def module_filename(network: Network, dtype: str, target: str = "cpu") -> str:
 
 
 def generate(network: Network, dtype: str = "float64", strategy: str = "auto",
-             target: str = "cpu") -> GeneratedModule:
-    """The source of the Numba module for ``network``; InputError if it cannot be compiled."""
+             target: str = "cpu", math: str = "fast") -> GeneratedModule:
+    """The source of the Numba module for ``network``; InputError if it cannot be compiled.
+
+    ``math="fast"`` embeds ``vecmath``'s vectorisable functions in the layer strategy's loops;
+    ``"libm"`` calls ``math.exp`` and friends as before. The unrolled strategy (straight-line
+    scalar code, bound by each call's latency, where libm's table-driven exp is about 3× quicker)
+    and CUDA (libdevice) always call libm."""
     for value, allowed, what in ((dtype, DTYPES, "dtype"), (strategy, STRATEGIES, "strategy"),
-                                 (target, TARGETS, "target")):
+                                 (target, TARGETS, "target"), (math, MATH_MODES, "math")):
         if value not in allowed:
             raise InputError(f"unknown {what} {value!r} (expected one of: {', '.join(allowed)})")
     u = network.updates
@@ -93,16 +98,19 @@ def generate(network: Network, dtype: str = "float64", strategy: str = "auto",
         raise InputError("codegen does not generate reduction: sum, schedule: online, fixed:, shared: or "
                          "thresholds (bias_sign: -1) yet; remove them to generate a module", network.source)
     chosen = choose_strategy(network, strategy)
+    requested, math = math, (math if target == "cpu" and chosen == "layer" else "libm")
     try:
         forms.check_printable(network)
-        context = _module_context(network, dtype, chosen, target)
-        kernels = _unrolled_context(network) if chosen == "unrolled" else _layer_context(network)
+        context = _module_context(network, dtype, chosen, target, math, requested)
+        kernels = _unrolled_context(network, math) if chosen == "unrolled" else _layer_context(network, math)
         if target == "cuda":
             kernels.update(_cuda_context(chosen, kernels))
         kernels["u"] = update_context(network, chosen, target, kernels)
-        context["m"].uses_sigmoid = kernels.pop("uses_sigmoid")
-        context["m"].uses_softplus = kernels.pop("uses_softplus")
-        context["m"].uses_tanh = kernels.pop("uses_tanh")
+        used = kernels.pop("used")
+        m = context["m"]
+        m.uses_sigmoid, m.uses_softplus, m.uses_tanh = ("sigmoid" in used, "softplus" in used, "tanh" in used)
+        m.vector_functions = ([(m.vector_decorator(name), vecmath.source(name)) for name in vecmath.needed(used)]
+                              if math == "fast" else [])
         template = f"cuda_{chosen}.py.j2" if target == "cuda" else f"{chosen}.py.j2"
         source = _ENV.get_template(template).render(**context, **kernels)
     except UnsupportedExpression as exc:
@@ -142,7 +150,8 @@ def _join(head: str, args: list[str], indent: int = 0, tail: str = "") -> str:
     return f"{' ' * indent}{head}({', '.join(args)}){tail}"
 
 
-def _module_context(network: Network, dtype: str, strategy: str, target: str = "cpu") -> dict:
+def _module_context(network: Network, dtype: str, strategy: str, target: str = "cpu",
+                    math: str = "libm", requested: str = "fast") -> dict:
     sizes = network.sizes
     param_names = [f"{kind}{l}" for l, layer in enumerate(network.layers, start=1)
                    for kind in (("W", "b") if layer.bias else ("W",))]
@@ -154,7 +163,17 @@ def _module_context(network: Network, dtype: str, strategy: str, target: str = "
         activations=" → ".join(acts),
         loss=loss,
         version=derive.__version__,
-        options=f" --dtype {dtype} --strategy {strategy}" + (" --target cuda" if target == "cuda" else ""),
+        options=f" --dtype {dtype} --strategy {strategy}" + (" --target cuda" if target == "cuda" else "")
+        + (" --math libm" if requested == "libm" and target == "cpu" else ""),
+        fast=math == "fast",
+        exp="vexp" if math == "fast" else "math.exp",
+        log="vlog" if math == "fast" else "math.log",
+        # vecmath's functions are called from loops whose divisions follow NumPy (x/0 is ±inf or
+        # NaN, no ZeroDivisionError branch), so that LLVM can inline and vectorise them
+        # (vecmath.INLINE: the ones too large for LLVM's inliner, inlined by Numba instead)
+        vector_decorator=lambda name: '@numba.njit(cache=True, error_model="numpy"'
+        + (', inline="always")' if name in vecmath.INLINE else ")"),
+        loop_flags=', error_model="numpy"' if math == "fast" else "",
         cuda=target == "cuda",
         scalar_decorator="@cuda.jit(device=True)" if target == "cuda" else "@numba.njit(cache=True)",
         spec_file=Path(network.source).name,
@@ -217,12 +236,8 @@ def _spec_literals(network: Network) -> list[str]:
     return literals
 
 
-def _uses(codes: list[str], function: str) -> bool:
-    return any(re.search(rf"(?<![\w.]){function}\(", code) for code in codes)
-
-
-def _unrolled_context(network: Network) -> dict:
-    prog = unrolled_program(network)
+def _unrolled_context(network: Network, math: str = "libm") -> dict:
+    prog = unrolled_program(network, math)
     codes = [s.code for s in prog.forward + prog.backward]
     arrays = list(prog.arrays.values())
     grad_arrays = [(local, f"grad_{canonical}") for canonical, local in prog.arrays.items()]
@@ -253,7 +268,7 @@ def _unrolled_context(network: Network) -> dict:
     return {
         "p": p,
         "unpack_params": lambda: "\n".join(unpack),
-        **_helper_flags(codes),
+        "used": vecmath.used_in(codes),
     }
 
 
@@ -261,10 +276,6 @@ def _tuple_text(names: list[str], bare: bool = False) -> str:
     if len(names) == 1:
         return f"({names[0]},)"
     return ", ".join(names) if bare else f"({', '.join(names)})"
-
-
-def _helper_flags(codes: list[str]) -> dict:
-    return {name: _uses(codes, name.removeprefix("uses_")) for name in ("uses_sigmoid", "uses_softplus", "uses_tanh")}
 
 
 def _cuda_context(strategy: str, kernels: dict) -> dict:
@@ -287,7 +298,7 @@ def _cuda_context(strategy: str, kernels: dict) -> dict:
     }
 
 
-def _layer_context(network: Network) -> dict:
+def _layer_context(network: Network, math: str = "libm") -> dict:
     L = network.depth
     helpers: dict[str, SimpleNamespace] = {}
     layers = []
@@ -304,13 +315,13 @@ def _layer_context(network: Network) -> dict:
             helpers.setdefault(forward_name, SimpleNamespace(kind="softmax", name=forward_name, bias=layer.bias))
         else:
             forward_name = f"_{tag}{bias}"
-            code = numba_code(form.activation)
+            code = numba_code(form.activation, math=math)
             codes.append(code)
             helpers.setdefault(forward_name, SimpleNamespace(
                 kind="forward", name=forward_name, bias=layer.bias, code=code, doc=f"{act.name}(Z)"))
         slope_name = f"_{tag}_slope"
         if l < L:
-            code = numba_code(form.slope)
+            code = numba_code(form.slope, math=math)
             codes.append(code)
             helpers.setdefault(slope_name, SimpleNamespace(
                 kind="slope", name=slope_name, code=code, doc=f"{act.name}′(Z)",
@@ -320,8 +331,10 @@ def _layer_context(network: Network) -> dict:
             input="X" if l == 1 else f"A{l - 1}", forward=forward_name, slope=slope_name,
             softmax=form.activation is None))
     out = forms.output_form(network)
-    loss_code, delta_code = numba_code(out.loss), numba_code(out.delta)
+    loss_code, delta_code = numba_code(out.loss, math=math), numba_code(out.delta, math=math)
     codes += [loss_code, delta_code]
+    if any(layer.softmax for layer in layers):
+        codes.append("vexp(z) vlog(total)")  # the softmax kernel's own exp and log
 
     def reads(expr: sp.Expr) -> list[str]:
         wanted = [("z = Z[i, j]", forms.Z), ("a = A[i, j]", forms.A), ("y = Y[i, j]", forms.Y)]
@@ -349,5 +362,5 @@ def _layer_context(network: Network) -> dict:
             delta_doc="fused form" if out.fused else "∂E/∂a · f′(z)",
             softmax_delta=forms.softmax_delta_code() if out.softmax else None,
         ),
-        **_helper_flags(codes),
+        "used": vecmath.used_in(codes),
     }

@@ -4,12 +4,18 @@ A subclass of SymPy's Python printer. Piecewise becomes a chain of conditional e
 relu'(0) = 0 is the Piecewise's own second branch), ``sigmoid``/``softplus``/``tanh`` call the
 helpers a generated module defines when it uses them, and anything Numba could not compile in nopython mode
 (Heaviside, DiracDelta, unevaluated derivatives, complex parts) is refused with a reason.
+With ``math="fast"`` exp, expm1, log and log1p of a variable print as the vectorisable functions of
+``vecmath`` (``vexp(z)``); constants such as ln 10 stay ``math.log(10)``.
 """
 
 from __future__ import annotations
 
 import sympy as sp
 from sympy.printing.pycode import PythonCodePrinter
+
+from .vecmath import PRINTED_AS
+
+MATH_MODES = ("fast", "libm")
 
 
 class UnsupportedExpression(ValueError):
@@ -53,14 +59,34 @@ class NumbaPrinter(PythonCodePrinter):
     _print_ComplexInfinity = _print_NaN = _print_ImaginaryUnit = _refuse
 
 
-_PRINTERS = {"default": NumbaPrinter(), "none": NumbaPrinter({"order": "none"})}
+def _vectorisable(sympy_name: str, name: str):
+    libm = getattr(NumbaPrinter, f"_print_{sympy_name}")
+
+    def method(self: NumbaPrinter, expr: sp.Expr) -> str:
+        if not expr.free_symbols:  # a constant (ln 10): libm's, folded once
+            return libm(self, expr)
+        return f"{name}({self._print(expr.args[0])})"
+
+    return method
 
 
-def numba_code(expr: sp.Expr, order: str = "default") -> str:
+class FastMathPrinter(NumbaPrinter):
+    """As NumbaPrinter, with exp/expm1/log/log1p of variables calling ``vecmath``'s functions."""
+
+    for _sympy_name, _name in PRINTED_AS.items():
+        locals()[f"_print_{_sympy_name}"] = _vectorisable(_sympy_name, _name)
+    del _sympy_name, _name
+
+
+_PRINTERS = {("default", "libm"): NumbaPrinter(), ("none", "libm"): NumbaPrinter({"order": "none"}),
+             ("default", "fast"): FastMathPrinter(), ("none", "fast"): FastMathPrinter({"order": "none"})}
+
+
+def numba_code(expr: sp.Expr, order: str = "default", math: str = "libm") -> str:
     """Numba-safe Python source for one scalar expression; ``order="none"`` keeps SymPy's argument
-    order (θ − η·g rather than −η·g + θ)."""
+    order (θ − η·g rather than −η·g + θ); ``math="fast"`` calls ``vecmath``'s functions."""
     try:
-        return _PRINTERS[order].doprint(expr)
+        return _PRINTERS[order, math].doprint(expr)
     except UnsupportedExpression:
         raise
     except Exception as exc:  # SymPy's printer raises several types for unknown functions

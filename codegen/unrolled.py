@@ -53,8 +53,9 @@ class UnrolledProgram:
 
 
 class _Builder:
-    def __init__(self, network: Network) -> None:
+    def __init__(self, network: Network, math: str = "libm") -> None:
         self.net = network
+        self.math = math
         self.chain = ChainDerivation(network)
         self.s = self.chain.s
         self.ids = Identifiers()
@@ -134,9 +135,9 @@ class _Builder:
             stmts.append((g, sign(deltas[l][j] * source)))
             gradients.append(g.name)
 
-        forward = _straight_line(stmts[:forward_count], [o.name for o in outputs], self.ids.scope().claim)
-        loss_only = _straight_line(stmts[:loss_count], [loss.name], self.ids.scope().claim)
-        backward = _straight_line(stmts, [loss.name, *gradients], self.ids.scope().claim)
+        forward = _straight_line(stmts[:forward_count], [o.name for o in outputs], self.ids.scope().claim, self.math)
+        loss_only = _straight_line(stmts[:loss_count], [loss.name], self.ids.scope().claim, self.math)
+        backward = _straight_line(stmts, [loss.name, *gradients], self.ids.scope().claim, self.math)
         return UnrolledProgram(
             params=[ParamScalar(self.code[p].name, array, index, g,
                                 g if g.startswith(f"d{loss.name}_d") else self.ids.claim(f"d{loss.name}_d{self.code[p].name}"))
@@ -149,7 +150,7 @@ class _Builder:
 
 
 def _straight_line(stmts: list[tuple[sp.Symbol, sp.Expr]], results: list[str],
-                   claim: Callable[[str], str]) -> list[Statement]:
+                   claim: Callable[[str], str], math: str = "libm") -> list[Statement]:
     """Drop statements no result needs, eliminate common subexpressions, print in order."""
     needed = set(results)
     live = []
@@ -173,9 +174,9 @@ def _straight_line(stmts: list[tuple[sp.Symbol, sp.Expr]], results: list[str],
                 stack += [v for v in values[temp].free_symbols if v in values]
         for temp, value in temps:  # in SymPy's order, which respects their dependencies
             if temp in needed_temps:
-                out.append(Statement(temp.name, numba_code(value)))
+                out.append(Statement(temp.name, numba_code(value, math=math)))
                 emitted.add(temp)
-        out.append(Statement(target.name, numba_code(expr)))
+        out.append(Statement(target.name, numba_code(expr, math=math)))
     return out
 
 
@@ -197,6 +198,6 @@ def _inline_cheap(temps: list, reduced: list, claim: Callable[[str], str]) -> tu
     return [(names[t], values[t].xreplace(names)) for t in kept], [e.xreplace(names) for e in reduced]
 
 
-def unrolled_program(network: Network) -> UnrolledProgram:
-    """The per-example straight-line program of a (small) network."""
-    return _Builder(network).build()
+def unrolled_program(network: Network, math: str = "libm") -> UnrolledProgram:
+    """The per-example straight-line program of a (small) network; ``math`` as ``numba_code``'s."""
+    return _Builder(network, math).build()
