@@ -37,6 +37,72 @@ BLAS_MIN_WORK = 4096
 MATMUL_FASTMATH = {"reassoc", "contract"}
 
 
+# Vectorisable elementary functions (derive's codegen/vecmath.py): float64 arithmetic and selects
+# only, so the loops that call them become SIMD loops. Error bounds, measured against mpmath by
+# bench/accuracy_math.py, are in each docstring; `derive codegen --math libm` calls math.* instead.
+
+
+@numba.njit(cache=True, error_model="numpy")
+def vexp(x):
+    """e**x, within 1.1 ulp (float32 arguments: 0.51). x = n·ln 2 + r, |r| ≤ ln 2/2; e**r by
+    its degree-13 Taylor polynomial; 2**n set in two exponent-bit halves, so that subnormal
+    results round once."""
+    c = 710.0 if x > 710.0 else (-746.0 if x < -746.0 else x)  # overflow / underflow; NaN stays
+    kd = c * 1.4426950408889634 + 6755399441055744.0
+    n = kd - 6755399441055744.0
+    r = (c - n * 0.6931471803691238) - n * 1.9082149292705877e-10
+    q = 1.6059043836821613e-10  # 1/13!
+    q = 2.08767569878681e-09 + r * q  # 1/12!
+    q = 2.505210838544172e-08 + r * q  # 1/11!
+    q = 2.755731922398589e-07 + r * q  # 1/10!
+    q = 2.7557319223985893e-06 + r * q  # 1/9!
+    q = 2.48015873015873e-05 + r * q  # 1/8!
+    q = 0.0001984126984126984 + r * q  # 1/7!
+    q = 0.001388888888888889 + r * q  # 1/6!
+    q = 0.008333333333333333 + r * q  # 1/5!
+    q = 0.041666666666666664 + r * q  # 1/4!
+    q = 0.16666666666666666 + r * q  # 1/3!
+    q = 0.5 + r * q  # 1/2!
+    p = 1.0 + (r + r * r * q)  # e**r, the small part summed first
+    k = np.float64(kd).view(np.int64) - 4843621399236968448
+    half = k >> 1
+    s1 = np.int64((half + 1023) << 52).view(np.float64)
+    s2 = np.int64((k - half + 1023) << 52).view(np.float64)
+    return p * s1 * s2
+
+
+@numba.njit(cache=True, error_model="numpy")
+def vlog(x):
+    """ln x, within 0.8 ulp (float32 arguments: 0.51). x = 2**k·m, √½ ≤ m < √2 from the bits
+    (subnormals scaled by 2**54 first); ln m = 2 atanh(f/(2 + f)), f = m − 1, by fdlibm's
+    polynomial."""
+    tiny = x < 2.2250738585072014e-308
+    y = x * 18014398509481984.0 if tiny else x
+    bits = np.float64(y).view(np.int64)
+    m = np.int64((bits & 4503599627370495) | 4607182418800017408).view(np.float64)  # [1, 2)
+    big = m > 1.4142135623730951
+    m = m * 0.5 if big else m
+    k = ((bits >> 52) & 2047) - (1077 if tiny else 1023) + (1 if big else 0)
+    dk = np.int64(k + 4843621399236968448).view(np.float64) - 6755399441055744.0  # float(k)
+    f = m - 1.0
+    hfsq = 0.5 * f * f
+    s = f / (2.0 + f)
+    z = s * s
+    w = z * z
+    # fdlibm's Lg1..Lg7: ln m = f − f²/2 + s(f²/2 + R), R = Lg1 z + Lg2 z² + … + Lg7 z⁷
+    even = 1.531383769920937332e-01  # Lg6
+    even = 2.222219843214978396e-01 + w * even  # Lg4
+    even = w * (3.999999999940941908e-01 + w * even)  # Lg2
+    odd = 1.479819860511658591e-01  # Lg7
+    odd = 1.818357216161805012e-01 + w * odd  # Lg5
+    odd = 2.857142874366239149e-01 + w * odd  # Lg3
+    odd = z * (6.666666666666735130e-01 + w * odd)  # Lg1
+    tail = s * (hfsq + odd + even) + dk * 1.9082149292705877e-10  # and k·ln2_lo
+    r = dk * 0.6931471803691238 - ((hfsq - tail) - f)
+    if_not_finite = -math.inf if x == 0.0 else (x if x == math.inf else math.nan)
+    return r if (x > 0.0) & (x < math.inf) else if_not_finite
+
+
 def init_params(seed=0):
     """Random parameters: He-uniform weights for ReLU-like layers, Glorot-uniform for the others; biases zero."""
     rng = np.random.default_rng(seed)
@@ -129,7 +195,7 @@ def _optimizer_update(theta, grad, m, v, lr, step):
         flat[i] = flat[i] - lr * m_hat / (EPS + math.sqrt(v_hat))
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _relu_bias(Z, b, A):
     """Z += b, then A = relu(Z), elementwise."""
     for i in range(Z.shape[0]):
@@ -139,7 +205,7 @@ def _relu_bias(Z, b, A):
             A[i, j] = (z) if (z > 0) else (0)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _relu_slope(Z, A, D):
     """D *= relu′(Z), elementwise: ∂E/∂A becomes δ = ∂E/∂Z."""
     for i in range(Z.shape[0]):
@@ -148,7 +214,7 @@ def _relu_slope(Z, A, D):
             D[i, j] *= (1) if (z > 0) else (0)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _softmax_bias(Z, b, A, LSE):
     """Z += b, then A = softmax(Z) row by row, shifted by the row maximum; LSE = log Σ exp Z."""
     for i in range(Z.shape[0]):
@@ -159,14 +225,14 @@ def _softmax_bias(Z, b, A, LSE):
             top = max(top, Z[i, j])
         total = 0.0
         for j in range(Z.shape[1]):
-            A[i, j] = math.exp(Z[i, j] - top)
+            A[i, j] = vexp(Z[i, j] - top)
             total += A[i, j]
         for j in range(Z.shape[1]):
             A[i, j] /= total
-        LSE[i] = top + math.log(total)
+        LSE[i] = top + vlog(total)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _output_loss(Z, A, LSE, Y):
     """Σ over examples and outputs of the categorical_cross_entropy term."""
     total = 0.0
@@ -179,7 +245,7 @@ def _output_loss(Z, A, LSE, Y):
     return total
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _output_delta(Z, A, LSE, Y, D, scale):
     """D = scale · δ at the output (fused form); returns the summed loss."""
     total = 0.0
