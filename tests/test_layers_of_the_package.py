@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[1]
 #: each module's layer; a module may import only from its own layer or below
 LAYERS = [
     {"derive.errors", "derive.limits", "derive.expr", "derive.hyperparameters", "derive.notation", "derive.formula",
-     "derive.yaml_source", "derive.stable", "derive.files", "derive.registry"},
+     "derive.yaml_source", "derive.stable", "derive.files", "derive.registry", "derive.threads"},
     {"derive.activations", "derive.losses", "derive.quantities", "derive.optimizers"},
     {"derive.model", "derive.output", "derive.registry_docs"},
     {"derive.spec", "derive.spec_book", "derive.symbols"},

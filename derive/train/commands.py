@@ -38,10 +38,12 @@ CHECKPOINT_SECONDS = 2.0
 @click.option("--standardize", is_flag=True, help="Scale each feature to mean 0, deviation 1 (training split's).")
 @click.option("--out", "out", type=click.Path(file_okay=False), default=None,
               help="Run folder [default: runs/NAME].")
+@click.option("--threads", default=None, metavar="N|auto",
+              help="BLAS and Numba threads [default: $DERIVE_NUM_THREADS, else auto: the cores less the load].")
 @click.option("--quiet", is_flag=True, help="No progress bar and no summary.")
 def train(net: str, source: str, epochs: int, batch_size: int, lr: float | None, optimizer: str | None,
           weight_decay: float, val_fraction: float, patience: int | None, seed: int, dtype: str,
-          standardize: bool, out: str | None, quiet: bool) -> None:
+          standardize: bool, out: str | None, threads: str | None, quiet: bool) -> None:
     """Train NET.yaml on SOURCE with its generated kernels; write a run folder.
 
     \b
@@ -60,6 +62,12 @@ def train(net: str, source: str, epochs: int, batch_size: int, lr: float | None,
     from .model import Model, make_named_optimizer
     from .run_dir import save_checkpoint, save_run
 
+    from derive.threads import resolve
+
+    try:  # a bad --threads is one line, before anything is compiled
+        resolve(threads)
+    except InputError:
+        raise InputError(f"expected a positive whole number or 'auto', not {threads!r}", "--threads") from None
     network = load_network(net)
     if weight_decay and optimizer is None:
         raise click.UsageError("--weight-decay needs --optimizer")
@@ -73,7 +81,7 @@ def train(net: str, source: str, epochs: int, batch_size: int, lr: float | None,
     checkpoints = _Checkpoints(run_dir, save_checkpoint)
     model = Model(network, epochs=epochs, batch_size=batch_size, lr=lr, optimizer=chosen,
                   validation_fraction=val_fraction, early_stopping=patience, seed=seed, dtype=dtype,
-                  standardize=standardize, callbacks=(progress, checkpoints))
+                  standardize=standardize, threads=threads, callbacks=(progress, checkpoints))
     if show:
         from .kernels import module_file, with_optimizer
 

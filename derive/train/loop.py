@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from derive.threads import thread_limit
+
 from .history import Epoch
 from .kernels import Kernels
 
@@ -27,6 +29,7 @@ class Settings:
     lr: float = 0.01
     seed: int = 0
     patience: int | None = None  # early stopping: epochs without a better validation loss
+    threads: int | str | None = None  # BLAS and Numba threads (derive.threads): None = $DERIVE_NUM_THREADS or auto
 
 
 @dataclass
@@ -86,35 +89,36 @@ def fit_loop(kernels: Kernels, params: tuple, train: Split, val: Split | None, s
     result = FitResult(params, compile_seconds=warm_up(kernels, params, state, train, settings.lr))
     best_loss, best_params, last_params = math.inf, None, tuple(p.copy() for p in params)
     start = time.perf_counter()
-    try:
-        for epoch in range(1, settings.epochs + 1):
-            train_loss = float(m.optimizer_epoch(params, state, train.X, train.Y, settings.lr,
-                                                 settings.batch_size, epoch_seed(settings.seed, epoch)))
-            val_loss = float(m.loss(params, val.X, val.Y)) if val is not None else math.nan
-            if not (math.isfinite(train_loss) and (val is None or math.isfinite(val_loss))):
-                _restore(params, last_params)
-                result.stopped = "diverged"
-                break
-            record = Epoch(epoch, train_loss, val_loss, accuracy(kernels, params, train.X, train.labels),
-                           accuracy(kernels, params, val.X, val.labels) if val is not None else math.nan,
-                           time.perf_counter() - start)
-            last_params = tuple(p.copy() for p in params)
-            result.history.append(record)
-            watched = val_loss if val is not None else train_loss
-            if watched < best_loss:
-                best_loss, result.best_epoch = watched, epoch
-                if settings.patience is not None:
-                    best_params = last_params
-            if any([callback(record, params) for callback in callbacks]):
-                result.stopped = "callback"
-                break
-            if settings.patience is not None and epoch - result.best_epoch >= settings.patience:
-                _restore(params, best_params)
-                result.stopped = "early_stopping"
-                break
-    except KeyboardInterrupt:
-        _restore(params, last_params)  # the last completed epoch, not one cut short
-        result.stopped = "interrupted"
+    with thread_limit(settings.threads):  # BLAS's threads never spin against a busy machine
+        try:
+            for epoch in range(1, settings.epochs + 1):
+                train_loss = float(m.optimizer_epoch(params, state, train.X, train.Y, settings.lr,
+                                                     settings.batch_size, epoch_seed(settings.seed, epoch)))
+                val_loss = float(m.loss(params, val.X, val.Y)) if val is not None else math.nan
+                if not (math.isfinite(train_loss) and (val is None or math.isfinite(val_loss))):
+                    _restore(params, last_params)
+                    result.stopped = "diverged"
+                    break
+                record = Epoch(epoch, train_loss, val_loss, accuracy(kernels, params, train.X, train.labels),
+                               accuracy(kernels, params, val.X, val.labels) if val is not None else math.nan,
+                               time.perf_counter() - start)
+                last_params = tuple(p.copy() for p in params)
+                result.history.append(record)
+                watched = val_loss if val is not None else train_loss
+                if watched < best_loss:
+                    best_loss, result.best_epoch = watched, epoch
+                    if settings.patience is not None:
+                        best_params = last_params
+                if any([callback(record, params) for callback in callbacks]):
+                    result.stopped = "callback"
+                    break
+                if settings.patience is not None and epoch - result.best_epoch >= settings.patience:
+                    _restore(params, best_params)
+                    result.stopped = "early_stopping"
+                    break
+        except KeyboardInterrupt:
+            _restore(params, last_params)  # the last completed epoch, not one cut short
+            result.stopped = "interrupted"
     result.train_seconds = time.perf_counter() - start
     return result
 

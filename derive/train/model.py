@@ -12,8 +12,10 @@ from pathlib import Path
 
 import numpy as np
 
+from derive.errors import InputError
 from derive.model import Network
 from derive.optimizers import Optimizer, make_optimizer
+from derive.threads import resolve as resolve_threads
 
 from .data import Dataset, Standardizer, split
 from .loop import Callback, FitResult, Settings, Split, fit_loop, predicted_classes
@@ -47,18 +49,21 @@ class Model:
     ``validation_fraction`` holds out a stratified share of ``fit``'s data for ``val_loss``,
     ``val_accuracy`` and early stopping (``early_stopping`` = patience in epochs; the best
     epoch's weights are kept). ``callbacks``: functions ``f(model, epoch_record)`` called after
-    every epoch; one that returns True stops training.
+    every epoch; one that returns True stops training. ``threads``: BLAS and Numba threads while
+    training (``derive.threads``: None takes ``$DERIVE_NUM_THREADS``, else ``"auto"``, the cores
+    less the machine's load).
     """
 
     def __init__(self, spec: str | Path | Network, *, epochs: int = 50, batch_size: int = 32,
                  lr: float | None = None, optimizer: str | Optimizer | None = None,
                  validation_fraction: float = 0.0, early_stopping: int | None = None, seed: int = 0,
-                 dtype: str = "float64", standardize: bool = False,
+                 dtype: str = "float64", standardize: bool = False, threads: int | str | None = None,
                  callbacks: Sequence[Callable[["Model", Epoch], bool | None]] = ()) -> None:
         self.spec = spec
         self.epochs, self.batch_size, self.lr, self.optimizer = epochs, batch_size, lr, optimizer
         self.validation_fraction, self.early_stopping, self.seed = validation_fraction, early_stopping, seed
         self.dtype, self.standardize, self.callbacks = dtype, standardize, tuple(callbacks)
+        self.threads = threads
 
     # -- set-up --------------------------------------------------------------------------------
 
@@ -71,7 +76,12 @@ class Model:
             raise ValueError(f"validation_fraction is {self.validation_fraction!r}; expected 0 ≤ fraction < 1")
         if self.early_stopping is not None and self.early_stopping < 1:
             raise ValueError(f"early_stopping is {self.early_stopping!r}; expected a patience ≥ 1 epochs")
-        return Settings(int(self.epochs), int(self.batch_size), float(lr), int(self.seed), self.early_stopping)
+        try:
+            resolve_threads(self.threads)
+        except InputError as exc:
+            raise ValueError(exc.message) from None
+        return Settings(int(self.epochs), int(self.batch_size), float(lr), int(self.seed), self.early_stopping,
+                        self.threads)
 
     def _prepare(self) -> None:
         """Read the spec, apply the optimizer, and generate or load the kernels."""

@@ -110,6 +110,12 @@ def test_bad_csv_on_the_command_line(spec, tmp_path, text, line, message):
     assert not (tmp_path / "run").exists()
 
 
+def test_a_bad_thread_count_is_one_line_before_anything_runs(spec, tmp_path):
+    result = invoke("train", spec, "--data", "iris", "--threads", "0", "--out", tmp_path / "run")
+    assert_input_error(result, "--threads", "expected a positive whole number or 'auto', not '0'")
+    assert not (tmp_path / "run").exists()
+
+
 def test_a_bad_run_folder_is_one_line(tmp_path):
     assert_input_error(invoke("evaluate", tmp_path, "--data", "iris"), tmp_path, "not a derive run folder")
 

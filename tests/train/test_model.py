@@ -56,6 +56,13 @@ def test_same_seed_same_weights_other_seed_others(spec, iris):
     assert not np.array_equal(a.params_[0], c.params_[0])
 
 
+def test_the_thread_count_does_not_change_the_weights(spec, iris):
+    X, y = iris
+    one, auto = (fit(spec, X, y, epochs=3, seed=5, threads=t) for t in (1, "auto"))
+    for p, q in zip(one.params_, auto.params_):
+        np.testing.assert_array_equal(p, q)
+
+
 def test_a_callback_sees_every_epoch_and_can_stop(spec, iris):
     X, y = iris
     seen = []
@@ -122,6 +129,7 @@ def test_targets_that_do_not_fit_the_net(spec, iris, y, message):
 
 def test_settings_are_checked(spec, iris):
     X, y = iris
-    for options in ({"epochs": 0}, {"batch_size": 0}, {"validation_fraction": 1.0}, {"early_stopping": 0}):
+    for options in ({"epochs": 0}, {"batch_size": 0}, {"validation_fraction": 1.0}, {"early_stopping": 0},
+                    {"threads": 0}, {"threads": "many"}):
         with pytest.raises(ValueError):
             Model(spec, **options).fit(X, y)
