@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import sympy as sp
+from click.testing import CliRunner, Result
 
 from derive import activations as activation_registry
 from derive.chain import ChainDerivation
+from derive.cli import main as cli_main
 from derive.numeric import backprop
 from derive.spec import Network, parse_network
 
@@ -278,3 +280,16 @@ def optimizer_batches(network: Network, rng: np.random.Generator, steps: int = 6
 def max_deviation(got: list[dict[str, np.ndarray]], expected: list[dict[str, np.ndarray]]) -> float:
     """The largest |difference| over every step and parameter."""
     return max(float(np.max(np.abs(np.asarray(g[k]) - e[k]))) for g, e in zip(got, expected, strict=True) for k in e)
+
+
+def invoke(*args: object) -> Result:
+    """``derive ARGS…`` in-process, as the console script runs it (click's standalone mode)."""
+    return CliRunner().invoke(cli_main, [str(a) for a in args], prog_name="derive")
+
+
+def assert_input_error(result: Result, where: object, message: str) -> None:
+    """Exit code 2 and exactly one line on stderr: ``derive: error: WHERE: …message…``."""
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(f"derive: error: {where}: "), result.stderr
+    assert message in result.stderr and result.stderr.count("\n") == 1, result.stderr
+    assert result.stdout == ""

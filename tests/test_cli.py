@@ -14,9 +14,8 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 
-from derive.cli import main
+from helpers import assert_input_error, invoke
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
@@ -31,19 +30,6 @@ layers:
   - {units: 1, activation: sigmoid}
 loss: squared_error
 """
-
-
-def invoke(*args: object) -> Result:
-    """``derive ARGS…`` in-process, as the console script runs it (click's standalone mode)."""
-    return CliRunner().invoke(main, [str(a) for a in args], prog_name="derive")
-
-
-def assert_input_error(result: Result, where: object, message: str) -> None:
-    """Exit code 2 and exactly one line on stderr: ``derive: error: WHERE: …message…``."""
-    assert result.exit_code == 2, result.output
-    assert result.stderr.startswith(f"derive: error: {where}: "), result.stderr
-    assert message in result.stderr and result.stderr.count("\n") == 1, result.stderr
-    assert result.stdout == ""
 
 
 # --- derive NET.yaml ---------------------------------------------------------------------------

@@ -6,22 +6,11 @@ import json
 
 import numpy as np
 import pytest
-from click.testing import CliRunner, Result
 
-from derive.cli import main
 from derive.train.history import COLUMNS, read_history_csv
+from helpers import assert_input_error, invoke
 
 RUN_FILES = {"weights.npz", "history.csv", "curves.png", "run.json", "spec.yaml"}
-
-
-def invoke(*args: object) -> Result:
-    return CliRunner().invoke(main, [str(a) for a in args], prog_name="derive")
-
-
-def assert_input_error(result: Result, where: object, message: str) -> None:
-    assert result.exit_code == 2, result.output
-    assert result.stderr.startswith(f"derive: error: {where}"), result.stderr
-    assert message in result.stderr and result.stderr.count("\n") == 1, result.stderr
 
 
 @pytest.fixture(scope="module")
