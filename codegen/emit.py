@@ -54,6 +54,7 @@ _ENV = jinja2.Environment(
     keep_trailing_newline=True,
     autoescape=False,
 )
+_ENV.filters["rstrip"] = lambda text: str(text).rstrip()  # a macro's lines without its last newline
 _ENV.filters["flat"] = lambda array: f"{array}.reshape({array}.size)"  # a flat view, for element kernels
 
 
@@ -189,6 +190,9 @@ def _module_context(network: Network, dtype: str, strategy: str, target: str = "
         sizes_tuple=repr(tuple(sizes)),
         param_names=param_names,
         param_tuple=repr(tuple(param_names)),
+        shapes_dict="{" + ", ".join(
+            f"{name!r}: {(sizes[int(name[1:])], sizes[int(name[1:]) - 1]) if name[0] == 'W' else (sizes[int(name[1:])],)!r}"
+            for name in param_names) + "}",
         uses_sigmoid=False,
         uses_softplus=False,
         init_doc=_init_doc(network),
@@ -353,6 +357,7 @@ def _layer_context(network: Network, math: str = "libm") -> dict:
         "arrays": arrays,
         "unpack": _tuple_text(arrays, bare=True),
         "grads_tuple": _tuple_text([f"grad_{a}" for a in arrays]),
+        "grads_unpack": _tuple_text([f"grad_{a}" for a in arrays], bare=True),
         "forward_results": forward_results,
         "blas_min_work": BLAS_MIN_WORK,
         "out": SimpleNamespace(

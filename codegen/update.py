@@ -9,6 +9,7 @@ with θ, g, η, its state and t renamed to the code's variables, then printed by
 
 from __future__ import annotations
 
+from dataclasses import replace
 from types import SimpleNamespace
 
 import sympy as sp
@@ -41,6 +42,28 @@ def statements(optimizer: Optimizer, theta: str, grad: str, state: dict[str, str
     return out
 
 
+def step_invariants(optimizer: Optimizer, state: dict[str, str]) -> tuple[list[tuple[str, str]], Optimizer]:
+    """The rule's factors that depend on the step t but on no element (Adam's 1/(1 − β₁ᵗ)), as
+    (name, code) to compute once before the loop, and the optimizer with them replaced by
+    those names. Inside the loop the same factor would be a ``pow`` per element."""
+    per_element = {THETA, G, *(sp.Symbol(s) for s in state), *(t for t, _ in optimizer.assignments)}
+    found: dict[sp.Expr, sp.Symbol] = {}
+
+    def walk(expr: sp.Expr) -> sp.Expr:
+        if expr.is_Atom:
+            return expr
+        if T in expr.free_symbols and not expr.free_symbols & per_element:
+            if expr not in found:
+                found[expr] = sp.Symbol(f"step_factor{len(found) + 1}")
+            return found[expr]
+        return expr.func(*(walk(a) for a in expr.args))
+
+    assignments = tuple((t, walk(e)) for t, e in optimizer.assignments)
+    names = {T: sp.Symbol("step"), **{s: sp.Symbol(constant(s)) for s in optimizer.hyperparameters}}
+    hoisted = [(symbol.name, numba_code(expr.xreplace(names), order="none")) for expr, symbol in found.items()]
+    return hoisted, replace(optimizer, assignments=assignments)
+
+
 def update_context(network: Network, strategy: str, target: str, kernels: dict) -> SimpleNamespace:
     """What the templates need to print the updates of ``network``'s module."""
     opt = network.optimizer
@@ -58,7 +81,9 @@ def update_context(network: Network, strategy: str, target: str, kernels: dict) 
             u.update = statements(opt, "theta[i]", "grad[i]", {s: f"{s}[i]" for s in opt.state})
         else:
             u.descend = statements(PLAIN_SGD, "flat[i]", "g[i]")
-            u.update = statements(opt, "flat[i]", "g[i]", {s: f"{s}_flat[i]" for s in opt.state})
+            state = {s: f"{s}_flat[i]" for s in opt.state}
+            u.hoisted, in_loop = step_invariants(opt, state)
+            u.update = statements(in_loop, "flat[i]", "g[i]", state)
     else:
         p = kernels["p"]
         u.state_arrays = [f"{s}_{local}" for s in opt.state for local in p.arrays.values()]
@@ -76,9 +101,7 @@ def update_context(network: Network, strategy: str, target: str, kernels: dict) 
             u.descend = per_parameter(PLAIN_SGD, True, False, lambda n, s: f"sums[{n + 1}]")
             u.update = per_parameter(opt, True, True, lambda n, s: f"sums[{n + 1}]")
         else:
-            u.step = per_parameter(PLAIN_SGD, True, False, lambda n, s: s.gradient)
             u.epoch = per_parameter(PLAIN_SGD, False, False, lambda n, s: s.gradient)
-            u.optimizer_step = per_parameter(opt, True, True, lambda n, s: s.gradient)
             u.optimizer_epoch = per_parameter(opt, False, True, lambda n, s: s.gradient)
     parts = [f"*{s}" for s in opt.state] + (["np.zeros(1, dtype=np.int64)"] if opt.uses_step else [])
     u.init_return = "(" + ", ".join(parts) + ("," if len(parts) == 1 else "") + ")"

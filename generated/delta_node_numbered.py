@@ -18,6 +18,8 @@ canonical layout: W{l} has shape [units of layer l, units of layer l-1] and b{l}
 """
 
 import math
+import numbers
+import threading
 
 import numba
 import numpy as np
@@ -25,6 +27,8 @@ import numpy as np
 DTYPE = np.float64
 SIZES = (4, 3, 3, 2)
 PARAMETERS = ("W1", "b1", "W2", "b2", "W3", "b3")
+#: each parameter's shape, as PARAMETERS
+SHAPES = {"W1": (3, 4), "b1": (3,), "W2": (3, 3), "b2": (3,), "W3": (2, 3), "b3": (2,)}
 
 
 @numba.njit(cache=True)
@@ -540,7 +544,7 @@ def _batch_gradients(
 
 
 @numba.njit(cache=True)
-def forward(params, X):
+def _forward(params, X):
     """The network's outputs for every example of X."""
     W1, b1, W2, b2, W3, b3 = params
     w1_5 = W1[0, 0]
@@ -625,7 +629,7 @@ def forward(params, X):
 
 
 @numba.njit(cache=True)
-def loss(params, X, Y):
+def _loss(params, X, Y):
     """Mean loss over the examples."""
     W1, b1, W2, b2, W3, b3 = params
     w1_5 = W1[0, 0]
@@ -712,7 +716,7 @@ def loss(params, X, Y):
 
 
 @numba.njit(cache=True)
-def gradients(params, X, Y):
+def _gradients(params, X, Y):
     """Mean gradient over the examples, as arrays shaped like the parameters."""
     W1, b1, W2, b2, W3, b3 = params
     w1_5 = W1[0, 0]
@@ -874,8 +878,9 @@ def gradients(params, X, Y):
 
 
 @numba.njit(cache=True)
-def sgd_step(params, X, Y, lr):
-    """One gradient-descent step on the batch (X, Y), in place; returns the loss before it."""
+def _sgd_epoch(params, X, Y, lr, batch_size, order):
+    """Gradient-descent steps on the batches of X and Y in this order, in place; returns the
+    summed loss, each batch's taken before its step."""
     W1, b1, W2, b2, W3, b3 = params
     w1_5 = W1[0, 0]
     w2_5 = W1[0, 1]
@@ -912,167 +917,6 @@ def sgd_step(params, X, Y, lr):
     w9_12 = W3[1, 1]
     w10_12 = W3[1, 2]
     b12 = b3[1]
-    (
-        E,
-        dE_dw1_5,
-        dE_dw2_5,
-        dE_dw3_5,
-        dE_dw4_5,
-        dE_db5,
-        dE_dw1_6,
-        dE_dw2_6,
-        dE_dw3_6,
-        dE_dw4_6,
-        dE_db6,
-        dE_dw1_7,
-        dE_dw2_7,
-        dE_dw3_7,
-        dE_dw4_7,
-        dE_db7,
-        dE_dw5_8,
-        dE_dw6_8,
-        dE_dw7_8,
-        dE_db8,
-        dE_dw5_9,
-        dE_dw6_9,
-        dE_dw7_9,
-        dE_db9,
-        dE_dw5_10,
-        dE_dw6_10,
-        dE_dw7_10,
-        dE_db10,
-        dE_dw8_11,
-        dE_dw9_11,
-        dE_dw10_11,
-        dE_db11,
-        dE_dw8_12,
-        dE_dw9_12,
-        dE_dw10_12,
-        dE_db12,
-    ) = _batch_gradients(
-        w1_5,
-        w2_5,
-        w3_5,
-        w4_5,
-        b5,
-        w1_6,
-        w2_6,
-        w3_6,
-        w4_6,
-        b6,
-        w1_7,
-        w2_7,
-        w3_7,
-        w4_7,
-        b7,
-        w5_8,
-        w6_8,
-        w7_8,
-        b8,
-        w5_9,
-        w6_9,
-        w7_9,
-        b9,
-        w5_10,
-        w6_10,
-        w7_10,
-        b10,
-        w8_11,
-        w9_11,
-        w10_11,
-        b11,
-        w8_12,
-        w9_12,
-        w10_12,
-        b12,
-        X,
-        Y,
-        np.arange(X.shape[0]),
-        0,
-        X.shape[0],
-    )
-    W1[0, 0] = w1_5 - dE_dw1_5 * lr
-    W1[0, 1] = w2_5 - dE_dw2_5 * lr
-    W1[0, 2] = w3_5 - dE_dw3_5 * lr
-    W1[0, 3] = w4_5 - dE_dw4_5 * lr
-    b1[0] = b5 - dE_db5 * lr
-    W1[1, 0] = w1_6 - dE_dw1_6 * lr
-    W1[1, 1] = w2_6 - dE_dw2_6 * lr
-    W1[1, 2] = w3_6 - dE_dw3_6 * lr
-    W1[1, 3] = w4_6 - dE_dw4_6 * lr
-    b1[1] = b6 - dE_db6 * lr
-    W1[2, 0] = w1_7 - dE_dw1_7 * lr
-    W1[2, 1] = w2_7 - dE_dw2_7 * lr
-    W1[2, 2] = w3_7 - dE_dw3_7 * lr
-    W1[2, 3] = w4_7 - dE_dw4_7 * lr
-    b1[2] = b7 - dE_db7 * lr
-    W2[0, 0] = w5_8 - dE_dw5_8 * lr
-    W2[0, 1] = w6_8 - dE_dw6_8 * lr
-    W2[0, 2] = w7_8 - dE_dw7_8 * lr
-    b2[0] = b8 - dE_db8 * lr
-    W2[1, 0] = w5_9 - dE_dw5_9 * lr
-    W2[1, 1] = w6_9 - dE_dw6_9 * lr
-    W2[1, 2] = w7_9 - dE_dw7_9 * lr
-    b2[1] = b9 - dE_db9 * lr
-    W2[2, 0] = w5_10 - dE_dw5_10 * lr
-    W2[2, 1] = w6_10 - dE_dw6_10 * lr
-    W2[2, 2] = w7_10 - dE_dw7_10 * lr
-    b2[2] = b10 - dE_db10 * lr
-    W3[0, 0] = w8_11 - dE_dw8_11 * lr
-    W3[0, 1] = w9_11 - dE_dw9_11 * lr
-    W3[0, 2] = w10_11 - dE_dw10_11 * lr
-    b3[0] = b11 - dE_db11 * lr
-    W3[1, 0] = w8_12 - dE_dw8_12 * lr
-    W3[1, 1] = w9_12 - dE_dw9_12 * lr
-    W3[1, 2] = w10_12 - dE_dw10_12 * lr
-    b3[1] = b12 - dE_db12 * lr
-    return E
-
-
-@numba.njit(cache=True)
-def train_epoch(params, X, Y, lr, batch_size, seed):
-    """One epoch of mini-batch SGD over shuffled examples, in place; returns the mean loss.
-
-    The loss of each batch is taken before its step; the epoch's is their mean over examples.
-    """
-    W1, b1, W2, b2, W3, b3 = params
-    w1_5 = W1[0, 0]
-    w2_5 = W1[0, 1]
-    w3_5 = W1[0, 2]
-    w4_5 = W1[0, 3]
-    b5 = b1[0]
-    w1_6 = W1[1, 0]
-    w2_6 = W1[1, 1]
-    w3_6 = W1[1, 2]
-    w4_6 = W1[1, 3]
-    b6 = b1[1]
-    w1_7 = W1[2, 0]
-    w2_7 = W1[2, 1]
-    w3_7 = W1[2, 2]
-    w4_7 = W1[2, 3]
-    b7 = b1[2]
-    w5_8 = W2[0, 0]
-    w6_8 = W2[0, 1]
-    w7_8 = W2[0, 2]
-    b8 = b2[0]
-    w5_9 = W2[1, 0]
-    w6_9 = W2[1, 1]
-    w7_9 = W2[1, 2]
-    b9 = b2[1]
-    w5_10 = W2[2, 0]
-    w6_10 = W2[2, 1]
-    w7_10 = W2[2, 2]
-    b10 = b2[2]
-    w8_11 = W3[0, 0]
-    w9_11 = W3[0, 1]
-    w10_11 = W3[0, 2]
-    b11 = b3[0]
-    w8_12 = W3[1, 0]
-    w9_12 = W3[1, 1]
-    w10_12 = W3[1, 2]
-    b12 = b3[1]
-    np.random.seed(seed)
-    order = np.random.permutation(X.shape[0])
     total = 0.0
     for start in range(0, X.shape[0], batch_size):
         stop = min(start + batch_size, X.shape[0])
@@ -1226,16 +1070,180 @@ def train_epoch(params, X, Y, lr, batch_size, seed):
     W3[1, 1] = w9_12
     W3[1, 2] = w10_12
     b3[1] = b12
-    return total / X.shape[0]
+    return total
 
 
-@numba.njit(cache=True)
+# The boundary: every public function checks its input with these before the compiled functions
+# (names starting with _) run, converts what converts safely (integers, the other float, lists,
+# views), and raises a ValueError that names what it expected. The compiled code trusts its input.
+
+
+def _shape_text(shape, rows_name=""):
+    dims = [rows_name if n is None else str(n) for n in shape]
+    return "(" + ", ".join(dims) + ("," if len(dims) == 1 else "") + ")"
+
+
+def _matrix(value, name, shape, rows_name="examples"):
+    """value as a C-contiguous, finite DTYPE array of this shape (None: any number ≥ 1 of rows)."""
+    expected = _shape_text(shape, rows_name)
+    try:
+        array = np.asarray(value)
+    except (ValueError, TypeError) as exc:  # ragged nested lists
+        raise ValueError(
+            f"{name} is not an array of numbers ({exc}); expected {expected}"
+        ) from None
+    if array.dtype.kind not in "biuf":
+        raise ValueError(
+            f"{name} holds {array.dtype} values; expected real numbers ({np.dtype(DTYPE).name}) of shape {expected}"
+        )
+    if array.ndim != len(shape) or any(
+        n is not None and n != m for n, m in zip(shape, array.shape)
+    ):
+        one = array.ndim == 1 and len(shape) == 2 and array.shape[0] == shape[1]
+        hint = f" (one example? pass {name}.reshape(1, -1))" if one else ""
+        raise ValueError(f"{name} has shape {array.shape}; expected {expected}{hint}")
+    if array.shape[0] == 0:
+        raise ValueError(f"{name} has no rows; expected {expected} with at least one")
+    array = np.ascontiguousarray(array, dtype=DTYPE)
+    _finite(array, name)
+    return array
+
+
+def _finite(array, name):
+    if not np.isfinite(array).all():
+        where = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
+        raise ValueError(
+            f"{name}[{', '.join(map(str, where))}] is {array[where]}; expected finite numbers"
+        )
+
+
+def _examples(X, Y=None):
+    """X, or X and Y, checked: X of shape (examples, 4), Y of (examples of X, 2)."""
+    X = _matrix(X, "X", (None, SIZES[0]))
+    if Y is None:
+        return X
+    return X, _matrix(Y, "Y", (X.shape[0], SIZES[-1]), "examples of X")
+
+
+def _parameters(params, in_place=False):
+    """The parameter tuple, checked; in_place: the caller's own arrays, which must already be right."""
+    expected = ", ".join(f"{n} {_shape_text(SHAPES[n])}" for n in PARAMETERS)
+    if not isinstance(params, (tuple, list)) or len(params) != len(PARAMETERS):
+        count = len(params) if isinstance(params, (tuple, list)) else type(params).__name__
+        raise ValueError(
+            f"params must be a tuple of {len(PARAMETERS)} arrays ({expected}); got {count}"
+        )
+    if not in_place:
+        return tuple(_matrix(value, name, SHAPES[name]) for name, value in zip(PARAMETERS, params))
+    for name, value in zip(PARAMETERS, params):
+        _updatable(value, name, SHAPES[name], np.dtype(DTYPE))
+        _finite(value, name)
+    return tuple(params)
+
+
+def _updatable(value, name, shape, dtype):
+    wanted = f"a writeable C-contiguous {dtype.name} array of shape {_shape_text(shape)} (updated in place)"
+    if not isinstance(value, np.ndarray):
+        raise ValueError(f"{name} is a {type(value).__name__}; expected {wanted}")
+    problem = None
+    if value.shape != shape:
+        problem = f"shape {value.shape}"
+    elif value.dtype != dtype:
+        problem = f"dtype {value.dtype}"
+    elif not value.flags.c_contiguous:
+        problem = "a non-contiguous view"
+    elif not value.flags.writeable:
+        problem = "read-only"
+    if problem:
+        raise ValueError(f"{name} is {problem}; expected {wanted}")
+
+
+def _state(state, params):
+    """Optimizer state with the structure of init_state(params), leaf by leaf."""
+
+    def walk(value, like, path):
+        if isinstance(like, np.ndarray):
+            _updatable(value, f"state{path}", like.shape, like.dtype)
+            return value
+        if not isinstance(value, (tuple, list)) or len(value) != len(like):
+            raise ValueError(
+                f"state{path} does not have the structure of init_state(params) (expected {len(like)} items)"
+            )
+        return tuple(walk(v, l, f"{path}[{i}]") for i, (v, l) in enumerate(zip(value, like)))
+
+    return walk(state, init_state(params), "")
+
+
+def _rate(lr):
+    if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not np.isfinite(lr) or lr <= 0:
+        raise ValueError(f"lr is {lr!r}; expected a finite number > 0")
+    return float(lr)
+
+
+def _batch_size(batch_size):
+    if (
+        isinstance(batch_size, bool)
+        or not isinstance(batch_size, numbers.Integral)
+        or batch_size < 1
+    ):
+        raise ValueError(f"batch_size is {batch_size!r}; expected an integer ≥ 1")
+    return int(batch_size)
+
+
+#: one generator, reseeded for each epoch (a new RandomState costs 150 µs, reseeding 2 µs)
+_SHUFFLER = np.random.RandomState()
+_SHUFFLER_LOCK = threading.Lock()
+
+
+def _order(seed, examples):
+    """The epoch's order of the examples: NumPy's RandomState(seed).permutation."""
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not 0 <= seed < 2**32:
+        raise ValueError(f"seed is {seed!r}; expected an integer from 0 to 2**32 - 1")
+    with _SHUFFLER_LOCK:
+        _SHUFFLER.seed(int(seed))
+        return _SHUFFLER.permutation(examples)
+
+
+def forward(params, X):
+    """The network's outputs for every example of X."""
+    return _forward(_parameters(params), _examples(X))
+
+
+def loss(params, X, Y):
+    """Mean loss over the examples."""
+    return _loss(_parameters(params), *_examples(X, Y))
+
+
+def gradients(params, X, Y):
+    """Mean gradient over the examples, as arrays shaped like the parameters."""
+    return _gradients(_parameters(params), *_examples(X, Y))
+
+
+def sgd_step(params, X, Y, lr):
+    """One gradient-descent step on the batch (X, Y), in place; returns the loss before it."""
+    params, (X, Y), lr = _parameters(params, in_place=True), _examples(X, Y), _rate(lr)
+    return _sgd_epoch(params, X, Y, lr, X.shape[0], np.arange(X.shape[0])) / X.shape[0]
+
+
+def train_epoch(params, X, Y, lr, batch_size, seed):
+    """One epoch of mini-batch SGD over shuffled examples, in place; returns the mean loss.
+
+    The loss of each batch is taken before its step; the epoch's is their mean over examples.
+    """
+    params, (X, Y), lr, batch_size = (
+        _parameters(params, in_place=True),
+        _examples(X, Y),
+        _rate(lr),
+        _batch_size(batch_size),
+    )
+    return _sgd_epoch(params, X, Y, lr, batch_size, _order(seed, X.shape[0])) / X.shape[0]
+
+
 def optimizer_step(params, state, X, Y, lr):
     """The spec's optimizer is plain SGD, which keeps no state: sgd_step."""
     return sgd_step(params, X, Y, lr)
 
 
-@numba.njit(cache=True)
 def optimizer_epoch(params, state, X, Y, lr, batch_size, seed):
     """The spec's optimizer is plain SGD, which keeps no state: train_epoch."""
     return train_epoch(params, X, Y, lr, batch_size, seed)

@@ -18,6 +18,8 @@ canonical layout: W{l} has shape [units of layer l, units of layer l-1] and b{l}
 """
 
 import math
+import numbers
+import threading
 
 import numba
 import numpy as np
@@ -25,6 +27,8 @@ import numpy as np
 DTYPE = np.float64
 SIZES = (64, 32, 10)
 PARAMETERS = ("W1", "b1", "W2", "b2")
+#: each parameter's shape, as PARAMETERS
+SHAPES = {"W1": (32, 64), "b1": (32,), "W2": (10, 32), "b2": (10,)}
 #: the optimizer's hyperparameters (adam)
 BETA1 = 0.9
 BETA2 = 0.999
@@ -174,6 +178,19 @@ def _column_means(D, out):
 
 
 @numba.njit(cache=True)
+def _gather(X, Y, order, start, batch_X, batch_Y):
+    """Rows order[start:start + len(batch_X)] of X and Y into batch_X and batch_Y; returns how many."""
+    rows = min(batch_X.shape[0], X.shape[0] - start)
+    for r in range(rows):
+        i = order[start + r]
+        for k in range(X.shape[1]):
+            batch_X[r, k] = X[i, k]
+        for k in range(Y.shape[1]):
+            batch_Y[r, k] = Y[i, k]
+    return rows
+
+
+@numba.njit(cache=True)
 def _descend(theta, grad, lr):
     """theta ← theta − lr · grad, in place, for an array of any shape."""
     flat, g = theta.reshape(-1), grad.reshape(-1)
@@ -187,11 +204,13 @@ def _optimizer_update(theta, grad, m, v, lr, step):
     flat, g = theta.reshape(-1), grad.reshape(-1)
     m_flat = m.reshape(-1)
     v_flat = v.reshape(-1)
+    step_factor1 = 1 / (1 - BETA1**step)
+    step_factor2 = 1 / (1 - BETA2**step)
     for i in range(flat.size):
         m_flat[i] = BETA1 * m_flat[i] + g[i] * (1 - BETA1)
         v_flat[i] = BETA2 * v_flat[i] + g[i] ** 2 * (1 - BETA2)
-        m_hat = m_flat[i] / (1 - BETA1**step)
-        v_hat = v_flat[i] / (1 - BETA2**step)
+        m_hat = m_flat[i] * step_factor1
+        v_hat = step_factor2 * v_flat[i]
         flat[i] = flat[i] - lr * m_hat / (EPS + math.sqrt(v_hat))
 
 
@@ -264,128 +283,297 @@ def _output_delta(Z, A, LSE, Y, D, scale):
 
 
 @numba.njit(cache=True)
-def _forward_layers(W1, b1, W2, b2, X):
-    """Pre-activations Z{l} and activations A{l} of every layer for the batch X."""
-    Z1 = np.empty((X.shape[0], 32), dtype=X.dtype)
+def _forward(params, X, work):
+    """Every layer's pre-activations Z{l} and activations A{l} for the examples X, into the first
+    rows of the workspace."""
+    W1, b1, W2, b2 = params
+    n = X.shape[0]
+    Z1, A1 = work[0][:n], work[1][:n]
+    Z2, A2 = work[3][:n], work[4][:n]
+    LSE = work[6][:n]
     _matmul_nt(X, W1, Z1)
-    A1 = np.empty_like(Z1)
     _relu_bias(Z1, b1, A1)
-    Z2 = np.empty((A1.shape[0], 10), dtype=X.dtype)
     _matmul_nt(A1, W2, Z2)
-    A2 = np.empty_like(Z2)
-    LSE = np.empty(X.shape[0], dtype=np.float64)
     _softmax_bias(Z2, b2, A2, LSE)
-    return Z1, A1, Z2, A2, LSE
 
 
 @numba.njit(cache=True)
-def _loss_and_gradients(W1, b1, W2, b2, X, Y):
-    """Mean loss and mean gradient over the batch, by the layer-level δ recursion."""
-    Z1, A1, Z2, A2, LSE = _forward_layers(W1, b1, W2, b2, X)
-    D2 = np.empty_like(A2)
-    total = _output_delta(Z2, A2, LSE, Y, D2, 1.0 / X.shape[0])
-    grad_W2 = np.empty_like(W2)
+def _backprop(params, X, Y, work, grads):
+    """The summed loss of the batch (X, Y); its mean gradient into grads, by the layer-level δ
+    recursion, with the workspace's first rows for Z{l}, A{l} and D{l} = ∂E/∂Z{l}."""
+    W1, b1, W2, b2 = params
+    grad_W1, grad_b1, grad_W2, grad_b2 = grads
+    n = X.shape[0]
+    Z1, A1, D1 = work[0][:n], work[1][:n], work[2][:n]
+    Z2, A2, D2 = work[3][:n], work[4][:n], work[5][:n]
+    LSE = work[6][:n]
+    _matmul_nt(X, W1, Z1)
+    _relu_bias(Z1, b1, A1)
+    _matmul_nt(A1, W2, Z2)
+    _softmax_bias(Z2, b2, A2, LSE)
+    total = _output_delta(Z2, A2, LSE, Y, D2, 1.0 / n)
     _matmul_tn(D2, A1, grad_W2)
-    grad_b2 = np.empty_like(b2)
     _column_means(D2, grad_b2)
-    D1 = np.empty_like(A1)
     _matmul_nn(D2, W2, D1)
     _relu_slope(Z1, A1, D1)
-    grad_W1 = np.empty_like(W1)
     _matmul_tn(D1, X, grad_W1)
-    grad_b1 = np.empty_like(b1)
     _column_means(D1, grad_b1)
-    return total / X.shape[0], (grad_W1, grad_b1, grad_W2, grad_b2)
+    return total
 
 
 @numba.njit(cache=True)
+def _sgd_epoch(params, X, Y, lr, batch_size, order, batch_X, batch_Y, work, grads):
+    """Gradient-descent steps on the batches of X and Y in this order; returns the summed loss."""
+    W1, b1, W2, b2 = params
+    grad_W1, grad_b1, grad_W2, grad_b2 = grads
+    total = 0.0
+    for start in range(0, X.shape[0], batch_size):
+        rows = _gather(X, Y, order, start, batch_X, batch_Y)
+        total += _backprop(params, batch_X[:rows], batch_Y[:rows], work, grads)
+        _descend(W1, grad_W1, lr)
+        _descend(b1, grad_b1, lr)
+        _descend(W2, grad_W2, lr)
+        _descend(b2, grad_b2, lr)
+    return total
+
+
+@numba.njit(cache=True)
+def _optimizer_epoch(params, state, X, Y, lr, batch_size, order, batch_X, batch_Y, work, grads):
+    """Adam steps on the batches of X and Y in this order; returns the summed loss."""
+    W1, b1, W2, b2 = params
+    m_W1, m_b1, m_W2, m_b2, v_W1, v_b1, v_W2, v_b2, steps = state
+    grad_W1, grad_b1, grad_W2, grad_b2 = grads
+    total = 0.0
+    for start in range(0, X.shape[0], batch_size):
+        rows = _gather(X, Y, order, start, batch_X, batch_Y)
+        total += _backprop(params, batch_X[:rows], batch_Y[:rows], work, grads)
+        steps[0] += 1
+        _optimizer_update(W1, grad_W1, m_W1, v_W1, lr, steps[0])
+        _optimizer_update(b1, grad_b1, m_b1, v_b1, lr, steps[0])
+        _optimizer_update(W2, grad_W2, m_W2, v_W2, lr, steps[0])
+        _optimizer_update(b2, grad_b2, m_b2, v_b2, lr, steps[0])
+    return total
+
+
+# The boundary: every public function checks its input with these before the compiled functions
+# (names starting with _) run, converts what converts safely (integers, the other float, lists,
+# views), and raises a ValueError that names what it expected. The compiled code trusts its input.
+
+
+def _shape_text(shape, rows_name=""):
+    dims = [rows_name if n is None else str(n) for n in shape]
+    return "(" + ", ".join(dims) + ("," if len(dims) == 1 else "") + ")"
+
+
+def _matrix(value, name, shape, rows_name="examples"):
+    """value as a C-contiguous, finite DTYPE array of this shape (None: any number ≥ 1 of rows)."""
+    expected = _shape_text(shape, rows_name)
+    try:
+        array = np.asarray(value)
+    except (ValueError, TypeError) as exc:  # ragged nested lists
+        raise ValueError(
+            f"{name} is not an array of numbers ({exc}); expected {expected}"
+        ) from None
+    if array.dtype.kind not in "biuf":
+        raise ValueError(
+            f"{name} holds {array.dtype} values; expected real numbers ({np.dtype(DTYPE).name}) of shape {expected}"
+        )
+    if array.ndim != len(shape) or any(
+        n is not None and n != m for n, m in zip(shape, array.shape)
+    ):
+        one = array.ndim == 1 and len(shape) == 2 and array.shape[0] == shape[1]
+        hint = f" (one example? pass {name}.reshape(1, -1))" if one else ""
+        raise ValueError(f"{name} has shape {array.shape}; expected {expected}{hint}")
+    if array.shape[0] == 0:
+        raise ValueError(f"{name} has no rows; expected {expected} with at least one")
+    array = np.ascontiguousarray(array, dtype=DTYPE)
+    _finite(array, name)
+    return array
+
+
+def _finite(array, name):
+    if not np.isfinite(array).all():
+        where = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
+        raise ValueError(
+            f"{name}[{', '.join(map(str, where))}] is {array[where]}; expected finite numbers"
+        )
+
+
+def _examples(X, Y=None):
+    """X, or X and Y, checked: X of shape (examples, 64), Y of (examples of X, 10)."""
+    X = _matrix(X, "X", (None, SIZES[0]))
+    if Y is None:
+        return X
+    return X, _matrix(Y, "Y", (X.shape[0], SIZES[-1]), "examples of X")
+
+
+def _parameters(params, in_place=False):
+    """The parameter tuple, checked; in_place: the caller's own arrays, which must already be right."""
+    expected = ", ".join(f"{n} {_shape_text(SHAPES[n])}" for n in PARAMETERS)
+    if not isinstance(params, (tuple, list)) or len(params) != len(PARAMETERS):
+        count = len(params) if isinstance(params, (tuple, list)) else type(params).__name__
+        raise ValueError(
+            f"params must be a tuple of {len(PARAMETERS)} arrays ({expected}); got {count}"
+        )
+    if not in_place:
+        return tuple(_matrix(value, name, SHAPES[name]) for name, value in zip(PARAMETERS, params))
+    for name, value in zip(PARAMETERS, params):
+        _updatable(value, name, SHAPES[name], np.dtype(DTYPE))
+        _finite(value, name)
+    return tuple(params)
+
+
+def _updatable(value, name, shape, dtype):
+    wanted = f"a writeable C-contiguous {dtype.name} array of shape {_shape_text(shape)} (updated in place)"
+    if not isinstance(value, np.ndarray):
+        raise ValueError(f"{name} is a {type(value).__name__}; expected {wanted}")
+    problem = None
+    if value.shape != shape:
+        problem = f"shape {value.shape}"
+    elif value.dtype != dtype:
+        problem = f"dtype {value.dtype}"
+    elif not value.flags.c_contiguous:
+        problem = "a non-contiguous view"
+    elif not value.flags.writeable:
+        problem = "read-only"
+    if problem:
+        raise ValueError(f"{name} is {problem}; expected {wanted}")
+
+
+def _state(state, params):
+    """Optimizer state with the structure of init_state(params), leaf by leaf."""
+
+    def walk(value, like, path):
+        if isinstance(like, np.ndarray):
+            _updatable(value, f"state{path}", like.shape, like.dtype)
+            return value
+        if not isinstance(value, (tuple, list)) or len(value) != len(like):
+            raise ValueError(
+                f"state{path} does not have the structure of init_state(params) (expected {len(like)} items)"
+            )
+        return tuple(walk(v, l, f"{path}[{i}]") for i, (v, l) in enumerate(zip(value, like)))
+
+    return walk(state, init_state(params), "")
+
+
+def _rate(lr):
+    if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not np.isfinite(lr) or lr <= 0:
+        raise ValueError(f"lr is {lr!r}; expected a finite number > 0")
+    return float(lr)
+
+
+def _batch_size(batch_size):
+    if (
+        isinstance(batch_size, bool)
+        or not isinstance(batch_size, numbers.Integral)
+        or batch_size < 1
+    ):
+        raise ValueError(f"batch_size is {batch_size!r}; expected an integer ≥ 1")
+    return int(batch_size)
+
+
+#: one generator, reseeded for each epoch (a new RandomState costs 150 µs, reseeding 2 µs)
+_SHUFFLER = np.random.RandomState()
+_SHUFFLER_LOCK = threading.Lock()
+
+
+def _order(seed, examples):
+    """The epoch's order of the examples: NumPy's RandomState(seed).permutation."""
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not 0 <= seed < 2**32:
+        raise ValueError(f"seed is {seed!r}; expected an integer from 0 to 2**32 - 1")
+    with _SHUFFLER_LOCK:
+        _SHUFFLER.seed(int(seed))
+        return _SHUFFLER.permutation(examples)
+
+
+def _workspace(params, rows):
+    """Every layer's Z{l}, A{l} and D{l} for `rows` examples, then LSE; and arrays for the gradients."""
+    work = tuple(np.empty((rows, units), DTYPE) for units in SIZES[1:] for _ in "ZAD")
+    work += (np.empty(rows, DTYPE),)
+    return work, tuple(np.empty_like(p) for p in params)
+
+
+def _batches(params, X, Y, batch_size):
+    """Arrays for batches of at most batch_size examples: the batch's X and Y, the workspace, the gradients."""
+    rows = min(batch_size, X.shape[0])
+    return (
+        np.empty((rows, X.shape[1]), DTYPE),
+        np.empty((rows, Y.shape[1]), DTYPE),
+        *_workspace(params, rows),
+    )
+
+
 def forward(params, X):
     """The network's outputs for every example of X."""
-    W1, b1, W2, b2 = params
-    Z1, A1, Z2, A2, LSE = _forward_layers(W1, b1, W2, b2, X)
-    return A2
+    params, X = _parameters(params), _examples(X)
+    work = _workspace(params, X.shape[0])[0]
+    _forward(params, X, work)
+    return work[4]
 
 
-@numba.njit(cache=True)
 def loss(params, X, Y):
     """Mean loss over the examples."""
-    W1, b1, W2, b2 = params
-    Z1, A1, Z2, A2, LSE = _forward_layers(W1, b1, W2, b2, X)
-    return _output_loss(Z2, A2, LSE, Y) / X.shape[0]
+    params, (X, Y) = _parameters(params), _examples(X, Y)
+    work = _workspace(params, X.shape[0])[0]
+    _forward(params, X, work)
+    return _output_loss(work[3], work[4], work[6], Y) / X.shape[0]
 
 
-@numba.njit(cache=True)
 def gradients(params, X, Y):
     """Mean gradient over the examples, as arrays shaped like the parameters."""
-    W1, b1, W2, b2 = params
-    return _loss_and_gradients(W1, b1, W2, b2, X, Y)[1]
+    params, (X, Y) = _parameters(params), _examples(X, Y)
+    work, grads = _workspace(params, X.shape[0])
+    _backprop(params, X, Y, work, grads)
+    return grads
 
 
-@numba.njit(cache=True)
 def sgd_step(params, X, Y, lr):
     """One gradient-descent step on the batch (X, Y), in place; returns the loss before it."""
-    W1, b1, W2, b2 = params
-    batch_loss, grads = _loss_and_gradients(W1, b1, W2, b2, X, Y)
-    _descend(W1, grads[0], lr)
-    _descend(b1, grads[1], lr)
-    _descend(W2, grads[2], lr)
-    _descend(b2, grads[3], lr)
-    return batch_loss
+    params, (X, Y), lr = _parameters(params, in_place=True), _examples(X, Y), _rate(lr)
+    order = np.arange(X.shape[0])
+    return (
+        _sgd_epoch(params, X, Y, lr, X.shape[0], order, *_batches(params, X, Y, X.shape[0]))
+        / X.shape[0]
+    )
 
 
-@numba.njit(cache=True)
 def train_epoch(params, X, Y, lr, batch_size, seed):
     """One epoch of mini-batch SGD over shuffled examples, in place; returns the mean loss.
 
     The loss of each batch is taken before its step; the epoch's is their mean over examples.
     """
-    W1, b1, W2, b2 = params
-    np.random.seed(seed)
-    order = np.random.permutation(X.shape[0])
-    total = 0.0
-    for start in range(0, X.shape[0], batch_size):
-        rows = order[start : start + batch_size]
-        batch_loss, grads = _loss_and_gradients(W1, b1, W2, b2, X[rows], Y[rows])
-        total += batch_loss * len(rows)
-        _descend(W1, grads[0], lr)
-        _descend(b1, grads[1], lr)
-        _descend(W2, grads[2], lr)
-        _descend(b2, grads[3], lr)
-    return total / X.shape[0]
+    params, (X, Y), lr, batch_size = (
+        _parameters(params, in_place=True),
+        _examples(X, Y),
+        _rate(lr),
+        _batch_size(batch_size),
+    )
+    order = _order(seed, X.shape[0])
+    return (
+        _sgd_epoch(params, X, Y, lr, batch_size, order, *_batches(params, X, Y, batch_size))
+        / X.shape[0]
+    )
 
 
-@numba.njit(cache=True)
 def optimizer_step(params, state, X, Y, lr):
     """One adam step on the batch (X, Y), in place on params and state (from init_state);
     returns the loss before it."""
-    W1, b1, W2, b2 = params
-    m_W1, m_b1, m_W2, m_b2, v_W1, v_b1, v_W2, v_b2, steps = state
-    batch_loss, grads = _loss_and_gradients(W1, b1, W2, b2, X, Y)
-    steps[0] += 1
-    _optimizer_update(W1, grads[0], m_W1, v_W1, lr, steps[0])
-    _optimizer_update(b1, grads[1], m_b1, v_b1, lr, steps[0])
-    _optimizer_update(W2, grads[2], m_W2, v_W2, lr, steps[0])
-    _optimizer_update(b2, grads[3], m_b2, v_b2, lr, steps[0])
-    return batch_loss
+    params, (X, Y), lr = _parameters(params, in_place=True), _examples(X, Y), _rate(lr)
+    state, order = _state(state, params), np.arange(X.shape[0])
+    buffers = _batches(params, X, Y, X.shape[0])
+    return _optimizer_epoch(params, state, X, Y, lr, X.shape[0], order, *buffers) / X.shape[0]
 
 
-@numba.njit(cache=True)
 def optimizer_epoch(params, state, X, Y, lr, batch_size, seed):
     """One epoch of mini-batch adam steps over shuffled examples (the order of
     train_epoch), in place on params and state; returns the mean loss, each batch's taken before
     its step."""
-    W1, b1, W2, b2 = params
-    m_W1, m_b1, m_W2, m_b2, v_W1, v_b1, v_W2, v_b2, steps = state
-    np.random.seed(seed)
-    order = np.random.permutation(X.shape[0])
-    total = 0.0
-    for start in range(0, X.shape[0], batch_size):
-        rows = order[start : start + batch_size]
-        batch_loss, grads = _loss_and_gradients(W1, b1, W2, b2, X[rows], Y[rows])
-        total += batch_loss * len(rows)
-        steps[0] += 1
-        _optimizer_update(W1, grads[0], m_W1, v_W1, lr, steps[0])
-        _optimizer_update(b1, grads[1], m_b1, v_b1, lr, steps[0])
-        _optimizer_update(W2, grads[2], m_W2, v_W2, lr, steps[0])
-        _optimizer_update(b2, grads[3], m_b2, v_b2, lr, steps[0])
-    return total / X.shape[0]
+    params, (X, Y), lr, batch_size = (
+        _parameters(params, in_place=True),
+        _examples(X, Y),
+        _rate(lr),
+        _batch_size(batch_size),
+    )
+    state, order = _state(state, params), _order(seed, X.shape[0])
+    buffers = _batches(params, X, Y, batch_size)
+    return _optimizer_epoch(params, state, X, Y, lr, batch_size, order, *buffers) / X.shape[0]

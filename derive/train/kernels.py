@@ -1,4 +1,4 @@
-"""The generated module of a network, cached on disk, behind a boundary that checks its input.
+"""The generated module of a network, cached on disk; its public functions check their input.
 
 ``kernels_for(network, dtype)`` generates the module once per (spec text, dtype, optimizer,
 derive version, code generator) under the cache folder (``$DERIVE_CACHE_DIR``, else
@@ -6,8 +6,8 @@ derive version, code generator) under the cache folder (``$DERIVE_CACHE_DIR``, e
 stable name, so Numba's own cache (``cache=True``) spares later processes the compilation.
 
 ``Kernels`` has the module's public functions; each checks shapes, dtypes, contiguity and
-finiteness first (``boundary.py``) and raises a ``ValueError`` naming the expected shape. The
-compiled functions behind it are the module's own, unchanged.
+finiteness first (in the generated module itself) and raises a ``ValueError`` naming the
+expected shape.
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ from derive.files import write_atomic
 from derive.model import Network
 from derive.optimizers import Optimizer
 
-from . import boundary
 
 _CODEGEN = Path(__file__).resolve().parent.parent / "codegen"
 
@@ -94,14 +93,15 @@ def module_for(network: Network, dtype: str = "float64") -> tuple[ModuleType, Pa
 
 
 class Kernels:
-    """A generated module's public functions, each checking its input before the compiled code runs."""
+    """A generated module as derive.train uses it. The module's public functions check their own
+    input (shapes, dtypes, contiguity, finiteness) before its compiled code runs; these methods
+    add the checks derive.train needs on their own: X, Y and named arrays."""
 
     def __init__(self, module: ModuleType) -> None:
         self.module = module
         self.dtype = np.dtype(module.DTYPE)
         self.sizes: tuple[int, ...] = tuple(module.SIZES)
         self.names: tuple[str, ...] = tuple(module.PARAMETERS)
-        self.shapes = boundary.parameter_shapes(self.names, self.sizes)
 
     @property
     def inputs(self) -> int:
@@ -112,64 +112,44 @@ class Kernels:
         return self.sizes[-1]
 
     def init_params(self, seed: int = 0) -> tuple[np.ndarray, ...]:
-        return self.module.init_params(boundary.seed(seed))
+        return self.module.init_params(seed)
 
     def init_state(self, params: tuple[np.ndarray, ...]) -> tuple:
-        return self.module.init_state(self._params(params))
+        return self.module.init_state(self.module._parameters(params))
 
     def params_from(self, arrays: dict[str, np.ndarray]) -> tuple[np.ndarray, ...]:
         """Parameters from arrays by name (``W1``, ``b1``, …), converted to the module's dtype."""
         missing = [n for n in self.names if n not in arrays]
         if missing:
             raise ValueError(f"no array {missing[0]} (expected {', '.join(self.names)})")
-        return tuple(boundary.matrix(arrays[n], n, self.shapes[n], self.dtype) for n in self.names)
+        return self.module._parameters(tuple(arrays[n] for n in self.names))
 
     def forward(self, params, X) -> np.ndarray:
-        return self.module.forward(self._params(params), self.check_X(X))
+        return self.module.forward(params, X)
 
     def loss(self, params, X, Y) -> float:
-        X = self.check_X(X)
-        return float(self.module.loss(self._params(params), X, self.check_Y(Y, X)))
+        return float(self.module.loss(params, X, Y))
 
     def gradients(self, params, X, Y) -> tuple[np.ndarray, ...]:
-        X = self.check_X(X)
-        return self.module.gradients(self._params(params), X, self.check_Y(Y, X))
+        return self.module.gradients(params, X, Y)
 
     def sgd_step(self, params, X, Y, lr) -> float:
-        X = self.check_X(X)
-        return float(self.module.sgd_step(self._params(params, True), X, self.check_Y(Y, X), boundary.rate(lr)))
+        return float(self.module.sgd_step(params, X, Y, lr))
 
     def train_epoch(self, params, X, Y, lr, batch_size, seed) -> float:
-        X = self.check_X(X)
-        return float(self.module.train_epoch(self._params(params, True), X, self.check_Y(Y, X), boundary.rate(lr),
-                                             boundary.batch(batch_size), boundary.seed(seed)))
+        return float(self.module.train_epoch(params, X, Y, lr, batch_size, seed))
 
     def optimizer_step(self, params, state, X, Y, lr) -> float:
-        X = self.check_X(X)
-        params = self._params(params, True)
-        return float(self.module.optimizer_step(params, self._state(state, params), X, self.check_Y(Y, X),
-                                                boundary.rate(lr)))
+        return float(self.module.optimizer_step(params, state, X, Y, lr))
 
     def optimizer_epoch(self, params, state, X, Y, lr, batch_size, seed) -> float:
-        X = self.check_X(X)
-        params = self._params(params, True)
-        return float(self.module.optimizer_epoch(params, self._state(state, params), X, self.check_Y(Y, X),
-                                                 boundary.rate(lr), boundary.batch(batch_size),
-                                                 boundary.seed(seed)))
-
-    # -- the checks ------------------------------------------------------------------------
+        return float(self.module.optimizer_epoch(params, state, X, Y, lr, batch_size, seed))
 
     def check_X(self, X) -> np.ndarray:
-        return boundary.matrix(X, "X", (None, self.inputs), self.dtype, rows_name="examples")
+        return self.module._examples(X)
 
     def check_Y(self, Y, X: np.ndarray) -> np.ndarray:
-        return boundary.matrix(Y, "Y", (X.shape[0], self.outputs), self.dtype, rows_name="examples of X")
-
-    def _params(self, params, in_place: bool = False) -> tuple[np.ndarray, ...]:
-        return boundary.parameters(params, self.names, self.shapes, self.dtype, in_place)
-
-    def _state(self, state, params: tuple[np.ndarray, ...]) -> tuple:
-        return boundary.state(state, self.module.init_state(params))
+        return self.module._matrix(Y, "Y", (X.shape[0], self.outputs), "examples of X")
 
 
 def kernels_for(network: Network, dtype: str = "float64") -> Kernels:

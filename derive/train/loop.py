@@ -1,7 +1,7 @@
 """The epoch loop around a module's ``optimizer_epoch``: metrics, early stopping, callbacks, Ctrl-C.
 
-The data are checked once, at the boundary, before the loop; inside it the module's compiled
-functions run directly.
+The data are checked before the loop (``Kernels.check_X``); each epoch the module's own public
+functions check them again (cheaply) before its compiled code runs.
 """
 
 from __future__ import annotations

@@ -133,3 +133,9 @@ def test_settings_are_checked(spec, iris):
                     {"threads": 0}, {"threads": "many"}):
         with pytest.raises(ValueError):
             Model(spec, **options).fit(X, y)
+
+
+def test_float32_kernels_take_float64_data(iris, float32_model):
+    X, _ = iris
+    assert float32_model.kernels_.dtype == np.float32 and float32_model.params_[0].dtype == np.float32
+    assert float32_model.predict_proba(X).dtype == np.float32  # float64 X converted at the boundary

@@ -1,4 +1,5 @@
-"""The checked kernels refuse what the compiled code would misread, and convert what is safe."""
+"""A generated CPU module's public functions refuse what the compiled code would misread, and
+convert what is safe — in both strategies, imported directly as `derive codegen` writes them."""
 
 from __future__ import annotations
 
@@ -8,15 +9,23 @@ import numpy as np
 import pytest
 
 from derive.spec import load_network
-from derive.train import kernels_for
+from helpers import load_generated
 
-OFFICE = Path(__file__).resolve().parents[2] / "examples" / "office_hours_221.yaml"
+ROOT = Path(__file__).resolve().parents[2]
+OFFICE = ROOT / "examples" / "office_hours_221.yaml"
+IRIS = ROOT / "tests" / "train" / "iris_4_8_3.yaml"
+
+
+@pytest.fixture(scope="module", params=["layer", "unrolled"])
+def kernels(request, tmp_path_factory):
+    """The iris net 4-8-3 (Adam) in either strategy."""
+    return load_generated(load_network(IRIS), tmp_path_factory.mktemp(request.param), strategy=request.param)
 
 
 @pytest.fixture()
-def batch(iris):
-    X, y = iris
-    return X[:20].copy(), np.eye(3)[y[:20]]
+def batch():
+    rng = np.random.default_rng(3)
+    return rng.normal(size=(20, 4)) + 5.0, np.eye(3)[rng.integers(0, 3, 20)]
 
 
 def test_targets_with_a_missing_column_name_the_expected_shape(kernels, batch):
@@ -36,14 +45,14 @@ def test_inputs_with_too_few_columns_are_refused(kernels, batch):
         kernels.forward(kernels.init_params(0), X[0])
 
 
-def test_unrolled_module_refuses_the_out_of_bounds_read_of_the_issue():
+def test_unrolled_module_refuses_the_out_of_bounds_read_of_the_issue(tmp_path):
     """A 1-column input to the 2-input office-hours net read past the array (−1.3e-311)."""
-    kernels = kernels_for(load_network(OFFICE))
-    params = kernels.module.spec_params()
+    kernels = load_generated(load_network(OFFICE), tmp_path)
+    params = kernels.spec_params()
     with pytest.raises(ValueError, match=r"X has shape \(1, 1\); expected \(examples, 2\)"):
         kernels.gradients(params, np.array([[1.0]]), np.array([[1.0]]))
     integer = kernels.gradients(params, np.array([[0, 1]]), np.array([[1]]))  # int → float64
-    real = kernels.module.gradients(params, np.array([[0.0, 1.0]]), np.array([[1.0]]))
+    real = kernels.gradients(params, np.array([[0.0, 1.0]]), np.array([[1.0]]))
     for a, b in zip(integer, real):
         np.testing.assert_array_equal(a, b)
     assert integer[1][0, 0] == pytest.approx(-0.08577, abs=5e-6)  # w5, as the README prints
@@ -52,15 +61,15 @@ def test_unrolled_module_refuses_the_out_of_bounds_read_of_the_issue():
 def test_integers_float32_and_strided_views_are_converted(kernels, batch):
     X, Y = batch
     params = kernels.init_params(0)
-    expected = kernels.module.forward(params, X)
+    expected = kernels.forward(params, X)
     np.testing.assert_allclose(kernels.forward(params, X.astype(np.int64)),
-                               kernels.module.forward(params, np.trunc(X)))
+                               kernels.forward(params, np.trunc(X)))
     np.testing.assert_allclose(kernels.forward(params, X.astype(np.float32)), expected, rtol=1e-6)
     wide = np.zeros((20, 8))
     wide[:, ::2] = X
     np.testing.assert_array_equal(kernels.forward(params, wide[:, ::2]), expected)  # not contiguous
     np.testing.assert_array_equal(kernels.forward(params, np.asfortranarray(X)), expected)
-    assert kernels.loss(params, X.tolist(), Y.astype(bool)) == pytest.approx(kernels.module.loss(params, X, Y))
+    assert kernels.loss(params, X.tolist(), Y.astype(bool)) == pytest.approx(kernels.loss(params, X, Y))
 
 
 @pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
@@ -112,9 +121,3 @@ def test_scalars_and_optimizer_state_are_checked(kernels, batch):
         kernels.optimizer_step(params, state[:1], X, Y, 0.1)
     loss = kernels.optimizer_epoch(params, state, X, Y, 0.05, 8, 3)  # a correct call still works
     assert np.isfinite(loss) and int(state[-1][0]) == 3  # Adam: three batches of 20 rows
-
-
-def test_float32_kernels_take_float64_data(iris, float32_model):
-    X, _ = iris
-    assert float32_model.kernels_.dtype == np.float32 and float32_model.params_[0].dtype == np.float32
-    assert float32_model.predict_proba(X).dtype == np.float32  # float64 X converted at the boundary
