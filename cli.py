@@ -169,9 +169,12 @@ def codegen(nets: tuple[str, ...], directory: str, dtype: str, strategy: str, ta
         twice = next(name for name in names if names.count(name) > 1)
         raise InputError(f"two networks would both be written to {twice}; give them different names", directory)
     # the folder is created, and every file checked, only once every module was generated
-    paths = write_folder({module.filename: module.source for module in modules}, directory)
-    for module, path in zip(modules, paths):
-        click.echo(f"wrote {path} ({module.target}, {module.strategy}, {module.dtype})")
+    files = {name: source for module in modules for name, source in module.support}  # shared kernels first
+    files.update({module.filename: module.source for module in modules})
+    paths = dict(zip(files, write_folder(files, directory)))
+    for module in modules:
+        shared = "".join(f", with {paths[name].name}" for name, _ in module.support)
+        click.echo(f"wrote {paths[module.filename]} ({module.target}, {module.strategy}, {module.dtype}{shared})")
 
 
 @main.command("check")

@@ -24,7 +24,6 @@ framework is reported and skipped.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import statistics
 import sys
 import tempfile
@@ -39,6 +38,7 @@ sys.path.insert(0, str(ROOT))
 
 from busy import busy_processes  # noqa: E402
 from derive.codegen.emit import generate, write_module  # noqa: E402
+from derive.codegen.loading import import_generated  # noqa: E402
 from derive.spec import load_network, parse_network  # noqa: E402
 from derive.threads import thread_limit  # noqa: E402
 
@@ -285,9 +285,7 @@ def bench_case(case: Case, workdir: Path, repeats: int, frameworks: dict, option
     network = load_network(ROOT / case.spec) if case.spec.endswith(".yaml") else parse_network(case.spec, "bench.yaml")
     module_info = generate(network, case.dtype, math=options.math)
     path = write_module(module_info, workdir)
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    kernels = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(kernels)
+    kernels = import_generated(path)
 
     dtype = np.dtype(case.dtype)
     n = case.samples

@@ -23,7 +23,7 @@ import sympy as sp
 import derive
 from derive.activations import HE
 from derive.errors import InputError
-from derive.files import write_atomic
+from derive.files import write_unless_same
 from derive.model import Network
 from derive.yaml_source import load_yaml
 
@@ -55,6 +55,7 @@ _ENV = jinja2.Environment(
     autoescape=False,
 )
 _ENV.filters["rstrip"] = lambda text: str(text).rstrip()  # a macro's lines without its last newline
+_ENV.filters["public"] = lambda name: name.lstrip("_")  # a layer kernel's name in the shared file
 _ENV.filters["flat"] = lambda array: f"{array}.reshape({array}.size)"  # a flat view, for element kernels
 
 
@@ -67,6 +68,13 @@ class GeneratedModule:
     strategy: str
     dtype: str
     target: str = "cpu"
+    #: files the module imports from beside it: (file name, source) of its shared layer kernels
+    support: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def all_sources(self) -> str:
+        """The module's source and those of the files it imports, one after the other."""
+        return "\n".join([self.source, *(source for _, source in self.support)])
 
 
 def choose_strategy(network: Network, strategy: str = "auto") -> str:
@@ -109,23 +117,45 @@ def generate(network: Network, dtype: str = "float64", strategy: str = "auto",
         kernels["u"] = update_context(network, chosen, target, kernels)
         used = kernels.pop("used")
         m = context["m"]
+        m.kernels_apart = target == "cpu" and chosen == "layer"
         m.uses_sigmoid, m.uses_softplus, m.uses_tanh = ("sigmoid" in used, "softplus" in used, "tanh" in used)
         m.vector_functions = ([(m.vector_decorator(name), vecmath.source(name)) for name in vecmath.needed(used)]
                               if math == "fast" else [])
         template = f"cuda_{chosen}.py.j2" if target == "cuda" else f"{chosen}.py.j2"
+        support = ()
+        if m.kernels_apart:
+            kernels["k"], support = _shared_kernels(network, context, kernels, math)
         source = _ENV.get_template(template).render(**context, **kernels)
     except UnsupportedExpression as exc:
         raise _refusal(network, exc) from None
     return GeneratedModule(module_filename(network, dtype, target), format_source(source), chosen, dtype,
-                           target)
+                           target, support)
 
 
 def write_module(module: GeneratedModule, directory: str | Path) -> Path:
-    """Write the module into ``directory``, atomically (``derive.files.write_atomic``)."""
+    """Write the module into ``directory``, atomically, after the shared kernels it imports; a file
+    that already holds the same text is left alone (``derive.files.write_unless_same``)."""
     directory = Path(directory)
     if not directory.is_dir():
         raise InputError("the output folder does not exist", str(directory))
-    return write_atomic(directory / module.filename, module.source)
+    for filename, source in module.support:
+        write_unless_same(directory / filename, source)
+    return write_unless_same(directory / module.filename, module.source)
+
+
+def _shared_kernels(network: Network, context: dict, kernels: dict, math: str) -> tuple[SimpleNamespace, tuple]:
+    """The layer kernels a CPU layer module imports, as their own file named by the hash of its
+    text: modules with the same activations, loss, optimizer and math share it (and Numba's cache
+    of it), so a new network compiles only its own functions."""
+    u = kernels["u"]
+    activations = ", ".join(dict.fromkeys(layer.activation.name for layer in network.layers))
+    k = SimpleNamespace(doc=f"{activations} → {context['m'].loss};\n{u.doc}; --math {math}")
+    source = format_source(_ENV.get_template("layer_kernels.py.j2").render(**context, **kernels, k=k))
+    k.module = "derive_layers_" + hashlib.sha256(source.encode("utf-8")).hexdigest()[:12]
+    defined = re.findall(r"^def (\w+)", source, flags=re.MULTILINE)
+    vector = {name for _, text in context["m"].vector_functions for name in re.findall(r"^def (\w+)", text, re.M)}
+    k.imported = sorted(set(defined) - vector - {"sigmoid", "softplus", "tanh"}) + [name for name, _ in u.constants]
+    return k, ((f"{k.module}.py", source),)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -195,6 +225,7 @@ def _module_context(network: Network, dtype: str, strategy: str, target: str = "
             for name in param_names) + "}",
         uses_sigmoid=False,
         uses_softplus=False,
+        kernels_apart=False,
         init_doc=_init_doc(network),
         init=_init_lines(network),
         spec_params=_spec_literals(network),
@@ -313,7 +344,7 @@ def _layer_context(network: Network, math: str = "libm") -> dict:
         tag = f"{act.name}{l}" if act.custom else act.name  # a custom formula is its layer's own
         if act.params:
             tag += "_" + "_".join(re.sub(r"\W", "_", f"{v:g}") for _, v in act.params)
-        bias = "_bias" if layer.bias else ""
+        bias = "_bias" if layer.bias else "_apply"  # "_apply": no bias to add (and no clash with sigmoid())
         if form.activation is None:
             forward_name = f"_softmax{bias}"
             helpers.setdefault(forward_name, SimpleNamespace(kind="softmax", name=forward_name, bias=layer.bias))

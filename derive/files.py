@@ -49,8 +49,21 @@ def write_atomic(path: str | Path, text: str | bytes) -> Path:
     return target
 
 
+def write_unless_same(path: str | Path, text: str | bytes) -> Path:
+    """``write_atomic``, except that a file already holding exactly ``text`` is left alone, its
+    modification time too (Numba's cache of a generated module is keyed by it)."""
+    data = text if isinstance(text, bytes) else text.encode("utf-8")
+    try:
+        if Path(path).is_file() and Path(path).read_bytes() == data:
+            return Path(path)
+    except OSError:
+        pass
+    return write_atomic(path, data)
+
+
 def write_folder(files: dict[str, str | bytes], folder: str | Path) -> list[Path]:
-    """Write several files into ``folder`` (created when missing), each atomically, all checked first.
+    """Write several files into ``folder`` (created when missing), each atomically, all checked
+    first; a file that already holds its text is left as it is (``write_unless_same``).
 
     Every text is encoded and every target checked before the first is written, so a bad name or
     text leaves the folder as it was.
@@ -63,7 +76,7 @@ def write_folder(files: dict[str, str | bytes], folder: str | Path) -> list[Path
             text.encode("utf-8")
         if (folder / name).is_dir():
             raise InputError("is a folder, not a file", str(folder / name))
-    return [write_atomic(folder / name, text) for name, text in files.items()]
+    return [write_unless_same(folder / name, text) for name, text in files.items()]
 
 
 def _make_folder(folder: Path, path: str | Path) -> None:

@@ -24,87 +24,31 @@ import threading
 import numba
 import numpy as np
 
+# the layer kernels this module calls, from the file beside it that every module with the same
+# activations, loss, optimizer and math shares (compiled once for all of them)
+from derive_layers_1cd92954219a import (
+    column_means,
+    descend,
+    gather,
+    matmul_nn,
+    matmul_nt,
+    matmul_tn,
+    optimizer_update,
+    output_delta,
+    output_loss,
+    relu_bias,
+    relu_slope,
+    softmax_bias,
+    BETA1,
+    BETA2,
+    EPS,
+)
+
 DTYPE = np.float64
 SIZES = (64, 32, 10)
 PARAMETERS = ("W1", "b1", "W2", "b2")
 #: each parameter's shape, as PARAMETERS
 SHAPES = {"W1": (32, 64), "b1": (32,), "W2": (10, 32), "b2": (10,)}
-#: the optimizer's hyperparameters (adam)
-BETA1 = 0.9
-BETA2 = 0.999
-EPS = 1e-08
-
-
-#: multiply-adds below which a plain loop beats a BLAS call (measured by bench/bench_kernels.py)
-BLAS_MIN_WORK = 4096
-#: the loops may reorder their sums (as BLAS does) so that they vectorize; nothing else changes
-MATMUL_FASTMATH = {"reassoc", "contract"}
-
-
-# Vectorisable elementary functions (derive's codegen/vecmath.py): float64 arithmetic and selects
-# only, so the loops that call them become SIMD loops. Error bounds, measured against mpmath by
-# bench/accuracy_math.py, are in each docstring; `derive codegen --math libm` calls math.* instead.
-
-
-@numba.njit(cache=True, error_model="numpy")
-def vexp(x):
-    """e**x, within 1.1 ulp (float32 arguments: 0.51). x = n·ln 2 + r, |r| ≤ ln 2/2; e**r by
-    its degree-13 Taylor polynomial; 2**n set in two exponent-bit halves, so that subnormal
-    results round once."""
-    c = 710.0 if x > 710.0 else (-746.0 if x < -746.0 else x)  # overflow / underflow; NaN stays
-    kd = c * 1.4426950408889634 + 6755399441055744.0
-    n = kd - 6755399441055744.0
-    r = (c - n * 0.6931471803691238) - n * 1.9082149292705877e-10
-    q = 1.6059043836821613e-10  # 1/13!
-    q = 2.08767569878681e-09 + r * q  # 1/12!
-    q = 2.505210838544172e-08 + r * q  # 1/11!
-    q = 2.755731922398589e-07 + r * q  # 1/10!
-    q = 2.7557319223985893e-06 + r * q  # 1/9!
-    q = 2.48015873015873e-05 + r * q  # 1/8!
-    q = 0.0001984126984126984 + r * q  # 1/7!
-    q = 0.001388888888888889 + r * q  # 1/6!
-    q = 0.008333333333333333 + r * q  # 1/5!
-    q = 0.041666666666666664 + r * q  # 1/4!
-    q = 0.16666666666666666 + r * q  # 1/3!
-    q = 0.5 + r * q  # 1/2!
-    p = 1.0 + (r + r * r * q)  # e**r, the small part summed first
-    k = np.float64(kd).view(np.int64) - 4843621399236968448
-    half = k >> 1
-    s1 = np.int64((half + 1023) << 52).view(np.float64)
-    s2 = np.int64((k - half + 1023) << 52).view(np.float64)
-    return p * s1 * s2
-
-
-@numba.njit(cache=True, error_model="numpy")
-def vlog(x):
-    """ln x, within 0.8 ulp (float32 arguments: 0.51). x = 2**k·m, √½ ≤ m < √2 from the bits
-    (subnormals scaled by 2**54 first); ln m = 2 atanh(f/(2 + f)), f = m − 1, by fdlibm's
-    polynomial."""
-    tiny = x < 2.2250738585072014e-308
-    y = x * 18014398509481984.0 if tiny else x
-    bits = np.float64(y).view(np.int64)
-    m = np.int64((bits & 4503599627370495) | 4607182418800017408).view(np.float64)  # [1, 2)
-    big = m > 1.4142135623730951
-    m = m * 0.5 if big else m
-    k = ((bits >> 52) & 2047) - (1077 if tiny else 1023) + (1 if big else 0)
-    dk = np.int64(k + 4843621399236968448).view(np.float64) - 6755399441055744.0  # float(k)
-    f = m - 1.0
-    hfsq = 0.5 * f * f
-    s = f / (2.0 + f)
-    z = s * s
-    w = z * z
-    # fdlibm's Lg1..Lg7: ln m = f − f²/2 + s(f²/2 + R), R = Lg1 z + Lg2 z² + … + Lg7 z⁷
-    even = 1.531383769920937332e-01  # Lg6
-    even = 2.222219843214978396e-01 + w * even  # Lg4
-    even = w * (3.999999999940941908e-01 + w * even)  # Lg2
-    odd = 1.479819860511658591e-01  # Lg7
-    odd = 1.818357216161805012e-01 + w * odd  # Lg5
-    odd = 2.857142874366239149e-01 + w * odd  # Lg3
-    odd = z * (6.666666666666735130e-01 + w * odd)  # Lg1
-    tail = s * (hfsq + odd + even) + dk * 1.9082149292705877e-10  # and k·ln2_lo
-    r = dk * 0.6931471803691238 - ((hfsq - tail) - f)
-    if_not_finite = -math.inf if x == 0.0 else (x if x == math.inf else math.nan)
-    return r if (x > 0.0) & (x < math.inf) else if_not_finite
 
 
 def init_params(seed=0):
@@ -126,162 +70,6 @@ def init_state(params):
     return (*m, *v, np.zeros(1, dtype=np.int64))
 
 
-@numba.njit(cache=True, fastmath=MATMUL_FASTMATH)
-def _matmul_nt(A, B, out):
-    """out = A @ B.T"""
-    if A.shape[0] * A.shape[1] * B.shape[0] >= BLAS_MIN_WORK:
-        np.dot(A, B.T, out)
-        return
-    for i in range(A.shape[0]):
-        for j in range(B.shape[0]):
-            acc = 0.0
-            for k in range(A.shape[1]):
-                acc += A[i, k] * B[j, k]
-            out[i, j] = acc
-
-
-@numba.njit(cache=True, fastmath=MATMUL_FASTMATH)
-def _matmul_tn(A, B, out):
-    """out = A.T @ B"""
-    if A.shape[0] * A.shape[1] * B.shape[1] >= BLAS_MIN_WORK:
-        np.dot(A.T, B, out)
-        return
-    out[:] = 0.0
-    for i in range(A.shape[0]):
-        for j in range(A.shape[1]):
-            a = A[i, j]
-            for k in range(B.shape[1]):
-                out[j, k] += a * B[i, k]
-
-
-@numba.njit(cache=True, fastmath=MATMUL_FASTMATH)
-def _matmul_nn(A, B, out):
-    """out = A @ B"""
-    if A.shape[0] * A.shape[1] * B.shape[1] >= BLAS_MIN_WORK:
-        np.dot(A, B, out)
-        return
-    out[:] = 0.0
-    for i in range(A.shape[0]):
-        for j in range(A.shape[1]):
-            a = A[i, j]
-            for k in range(B.shape[1]):
-                out[i, k] += a * B[j, k]
-
-
-@numba.njit(cache=True)
-def _column_means(D, out):
-    """out[j] = Σᵢ D[i, j] (D already carries the 1/batch factor)."""
-    out[:] = 0.0
-    for i in range(D.shape[0]):
-        for j in range(D.shape[1]):
-            out[j] += D[i, j]
-
-
-@numba.njit(cache=True)
-def _gather(X, Y, order, start, batch_X, batch_Y):
-    """Rows order[start:start + len(batch_X)] of X and Y into batch_X and batch_Y; returns how many."""
-    rows = min(batch_X.shape[0], X.shape[0] - start)
-    for r in range(rows):
-        i = order[start + r]
-        for k in range(X.shape[1]):
-            batch_X[r, k] = X[i, k]
-        for k in range(Y.shape[1]):
-            batch_Y[r, k] = Y[i, k]
-    return rows
-
-
-@numba.njit(cache=True)
-def _descend(theta, grad, lr):
-    """theta ← theta − lr · grad, in place, for an array of any shape."""
-    flat, g = theta.reshape(-1), grad.reshape(-1)
-    for i in range(flat.size):
-        flat[i] = flat[i] - g[i] * lr
-
-
-@numba.njit(cache=True)
-def _optimizer_update(theta, grad, m, v, lr, step):
-    """One adam update of a parameter array of any shape and its state, in place."""
-    flat, g = theta.reshape(-1), grad.reshape(-1)
-    m_flat = m.reshape(-1)
-    v_flat = v.reshape(-1)
-    step_factor1 = 1 / (1 - BETA1**step)
-    step_factor2 = 1 / (1 - BETA2**step)
-    for i in range(flat.size):
-        m_flat[i] = BETA1 * m_flat[i] + g[i] * (1 - BETA1)
-        v_flat[i] = BETA2 * v_flat[i] + g[i] ** 2 * (1 - BETA2)
-        m_hat = m_flat[i] * step_factor1
-        v_hat = step_factor2 * v_flat[i]
-        flat[i] = flat[i] - lr * m_hat / (EPS + math.sqrt(v_hat))
-
-
-@numba.njit(cache=True, error_model="numpy")
-def _relu_bias(Z, b, A):
-    """Z += b, then A = relu(Z), elementwise."""
-    for i in range(Z.shape[0]):
-        for j in range(Z.shape[1]):
-            z = Z[i, j] + b[j]
-            Z[i, j] = z
-            A[i, j] = (z) if (z > 0) else (0)
-
-
-@numba.njit(cache=True, error_model="numpy")
-def _relu_slope(Z, A, D):
-    """D *= relu′(Z), elementwise: ∂E/∂A becomes δ = ∂E/∂Z."""
-    for i in range(Z.shape[0]):
-        for j in range(Z.shape[1]):
-            z = Z[i, j]
-            D[i, j] *= (1) if (z > 0) else (0)
-
-
-@numba.njit(cache=True, error_model="numpy")
-def _softmax_bias(Z, b, A, LSE):
-    """Z += b, then A = softmax(Z) row by row, shifted by the row maximum; LSE = log Σ exp Z."""
-    for i in range(Z.shape[0]):
-        for j in range(Z.shape[1]):
-            Z[i, j] += b[j]
-        top = Z[i, 0]
-        for j in range(1, Z.shape[1]):
-            top = max(top, Z[i, j])
-        total = 0.0
-        for j in range(Z.shape[1]):
-            A[i, j] = vexp(Z[i, j] - top)
-            total += A[i, j]
-        for j in range(Z.shape[1]):
-            A[i, j] /= total
-        LSE[i] = top + vlog(total)
-
-
-@numba.njit(cache=True, error_model="numpy")
-def _output_loss(Z, A, LSE, Y):
-    """Σ over examples and outputs of the categorical_cross_entropy term."""
-    total = 0.0
-    for i in range(Z.shape[0]):
-        lse = LSE[i]
-        for j in range(Z.shape[1]):
-            z = Z[i, j]
-            y = Y[i, j]
-            total += -y * (-lse + z)
-    return total
-
-
-@numba.njit(cache=True, error_model="numpy")
-def _output_delta(Z, A, LSE, Y, D, scale):
-    """D = scale · δ at the output (fused form); returns the summed loss."""
-    total = 0.0
-    for i in range(Z.shape[0]):
-        lse = LSE[i]
-        p_sum = 0.0
-        for j in range(Z.shape[1]):
-            z = Z[i, j]
-            y = Y[i, j]
-            total += -y * (-lse + z)
-            D[i, j] = -y
-            p_sum += D[i, j]
-        for j in range(Z.shape[1]):
-            D[i, j] = scale * (-p_sum * A[i, j] + D[i, j])
-    return total
-
-
 @numba.njit(cache=True)
 def _forward(params, X, work):
     """Every layer's pre-activations Z{l} and activations A{l} for the examples X, into the first
@@ -291,10 +79,10 @@ def _forward(params, X, work):
     Z1, A1 = work[0][:n], work[1][:n]
     Z2, A2 = work[3][:n], work[4][:n]
     LSE = work[6][:n]
-    _matmul_nt(X, W1, Z1)
-    _relu_bias(Z1, b1, A1)
-    _matmul_nt(A1, W2, Z2)
-    _softmax_bias(Z2, b2, A2, LSE)
+    matmul_nt(X, W1, Z1)
+    relu_bias(Z1, b1, A1)
+    matmul_nt(A1, W2, Z2)
+    softmax_bias(Z2, b2, A2, LSE)
 
 
 @numba.njit(cache=True)
@@ -307,51 +95,86 @@ def _backprop(params, X, Y, work, grads):
     Z1, A1, D1 = work[0][:n], work[1][:n], work[2][:n]
     Z2, A2, D2 = work[3][:n], work[4][:n], work[5][:n]
     LSE = work[6][:n]
-    _matmul_nt(X, W1, Z1)
-    _relu_bias(Z1, b1, A1)
-    _matmul_nt(A1, W2, Z2)
-    _softmax_bias(Z2, b2, A2, LSE)
-    total = _output_delta(Z2, A2, LSE, Y, D2, 1.0 / n)
-    _matmul_tn(D2, A1, grad_W2)
-    _column_means(D2, grad_b2)
-    _matmul_nn(D2, W2, D1)
-    _relu_slope(Z1, A1, D1)
-    _matmul_tn(D1, X, grad_W1)
-    _column_means(D1, grad_b1)
+    matmul_nt(X, W1, Z1)
+    relu_bias(Z1, b1, A1)
+    matmul_nt(A1, W2, Z2)
+    softmax_bias(Z2, b2, A2, LSE)
+    total = output_delta(Z2, A2, LSE, Y, D2, 1.0 / n)
+    matmul_tn(D2, A1, grad_W2)
+    column_means(D2, grad_b2)
+    matmul_nn(D2, W2, D1)
+    relu_slope(Z1, A1, D1)
+    matmul_tn(D1, X, grad_W1)
+    column_means(D1, grad_b1)
     return total
+
+
+# The epoch functions write _backprop's calls out again rather than call it: Numba would compile
+# _backprop's code a second time inside each caller, which made a new network's first epoch
+# take about a second longer.
 
 
 @numba.njit(cache=True)
 def _sgd_epoch(params, X, Y, lr, batch_size, order, batch_X, batch_Y, work, grads):
-    """Gradient-descent steps on the batches of X and Y in this order; returns the summed loss."""
+    """Gradient-descent steps on the batches of X and Y in this order (each gathered into batch_X,
+    batch_Y; then _backprop's calls; then the step); returns the summed loss."""
     W1, b1, W2, b2 = params
     grad_W1, grad_b1, grad_W2, grad_b2 = grads
     total = 0.0
     for start in range(0, X.shape[0], batch_size):
-        rows = _gather(X, Y, order, start, batch_X, batch_Y)
-        total += _backprop(params, batch_X[:rows], batch_Y[:rows], work, grads)
-        _descend(W1, grad_W1, lr)
-        _descend(b1, grad_b1, lr)
-        _descend(W2, grad_W2, lr)
-        _descend(b2, grad_b2, lr)
+        n = gather(X, Y, order, start, batch_X, batch_Y)
+        x, y = batch_X[:n], batch_Y[:n]
+        Z1, A1, D1 = work[0][:n], work[1][:n], work[2][:n]
+        Z2, A2, D2 = work[3][:n], work[4][:n], work[5][:n]
+        LSE = work[6][:n]
+        matmul_nt(x, W1, Z1)
+        relu_bias(Z1, b1, A1)
+        matmul_nt(A1, W2, Z2)
+        softmax_bias(Z2, b2, A2, LSE)
+        total += output_delta(Z2, A2, LSE, y, D2, 1.0 / n)
+        matmul_tn(D2, A1, grad_W2)
+        column_means(D2, grad_b2)
+        matmul_nn(D2, W2, D1)
+        relu_slope(Z1, A1, D1)
+        matmul_tn(D1, x, grad_W1)
+        column_means(D1, grad_b1)
+        descend(W1, grad_W1, lr)
+        descend(b1, grad_b1, lr)
+        descend(W2, grad_W2, lr)
+        descend(b2, grad_b2, lr)
     return total
 
 
 @numba.njit(cache=True)
 def _optimizer_epoch(params, state, X, Y, lr, batch_size, order, batch_X, batch_Y, work, grads):
-    """Adam steps on the batches of X and Y in this order; returns the summed loss."""
+    """Adam steps on the batches of X and Y in this order (as _sgd_epoch);
+    returns the summed loss."""
     W1, b1, W2, b2 = params
     m_W1, m_b1, m_W2, m_b2, v_W1, v_b1, v_W2, v_b2, steps = state
     grad_W1, grad_b1, grad_W2, grad_b2 = grads
     total = 0.0
     for start in range(0, X.shape[0], batch_size):
-        rows = _gather(X, Y, order, start, batch_X, batch_Y)
-        total += _backprop(params, batch_X[:rows], batch_Y[:rows], work, grads)
+        n = gather(X, Y, order, start, batch_X, batch_Y)
+        x, y = batch_X[:n], batch_Y[:n]
+        Z1, A1, D1 = work[0][:n], work[1][:n], work[2][:n]
+        Z2, A2, D2 = work[3][:n], work[4][:n], work[5][:n]
+        LSE = work[6][:n]
+        matmul_nt(x, W1, Z1)
+        relu_bias(Z1, b1, A1)
+        matmul_nt(A1, W2, Z2)
+        softmax_bias(Z2, b2, A2, LSE)
+        total += output_delta(Z2, A2, LSE, y, D2, 1.0 / n)
+        matmul_tn(D2, A1, grad_W2)
+        column_means(D2, grad_b2)
+        matmul_nn(D2, W2, D1)
+        relu_slope(Z1, A1, D1)
+        matmul_tn(D1, x, grad_W1)
+        column_means(D1, grad_b1)
         steps[0] += 1
-        _optimizer_update(W1, grad_W1, m_W1, v_W1, lr, steps[0])
-        _optimizer_update(b1, grad_b1, m_b1, v_b1, lr, steps[0])
-        _optimizer_update(W2, grad_W2, m_W2, v_W2, lr, steps[0])
-        _optimizer_update(b2, grad_b2, m_b2, v_b2, lr, steps[0])
+        optimizer_update(W1, grad_W1, m_W1, v_W1, lr, steps[0])
+        optimizer_update(b1, grad_b1, m_b1, v_b1, lr, steps[0])
+        optimizer_update(W2, grad_W2, m_W2, v_W2, lr, steps[0])
+        optimizer_update(b2, grad_b2, m_b2, v_b2, lr, steps[0])
     return total
 
 
@@ -516,7 +339,7 @@ def loss(params, X, Y):
     params, (X, Y) = _parameters(params), _examples(X, Y)
     work = _workspace(params, X.shape[0])[0]
     _forward(params, X, work)
-    return _output_loss(work[3], work[4], work[6], Y) / X.shape[0]
+    return output_loss(work[3], work[4], work[6], Y) / X.shape[0]
 
 
 def gradients(params, X, Y):

@@ -144,17 +144,13 @@ _loaded = 0
 def load_generated(network: Network, directory, dtype: str = "float64", strategy: str = "auto",
                    target: str = "cpu"):
     """Generate the Numba module for ``network`` into ``directory`` and import it."""
-    import importlib.util
-
     from derive.codegen.emit import generate, write_module
+    from derive.codegen.loading import import_generated
 
     global _loaded
     _loaded += 1
     path = write_module(generate(network, dtype, strategy, target), directory)
-    spec = importlib.util.spec_from_file_location(f"generated_{_loaded}_{path.stem}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return import_generated(path, f"generated_{_loaded}_{path.stem}")
 
 
 def as_tuple(network: Network, params: dict[str, np.ndarray], dtype=np.float64) -> tuple:

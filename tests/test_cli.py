@@ -6,7 +6,6 @@ one test runs the console script's entry point in a real process.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 import sys
@@ -15,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from derive.codegen.loading import import_generated
 from helpers import assert_input_error, invoke
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -121,11 +121,10 @@ def test_codegen_writes_modules(tmp_path):
     result = invoke("codegen", LECTURE, "-o", tmp_path, "--dtype", "float32", "--strategy", "layer")
     assert result.exit_code == 0, result.output
     path = tmp_path / "lecture_111_float32.py"
-    assert result.stdout == f"wrote {path} (cpu, layer, float32)\n" and path.exists()
-    spec = importlib.util.spec_from_file_location("lecture_layer", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    assert module.DTYPE.__name__ == "float32"
+    shared = next(tmp_path.glob("derive_layers_*.py"))
+    assert result.stdout == f"wrote {path} (cpu, layer, float32, with {shared.name})\n" and path.exists()
+    module = import_generated(path, "lecture_layer")
+    assert module.DTYPE.__name__ == "float32" and module.matmul_nt is sys.modules[shared.stem].matmul_nt
 
 
 def test_codegen_writes_cuda_modules(tmp_path):

@@ -13,7 +13,6 @@ expected shape.
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import os
 import sys
 from dataclasses import replace
@@ -23,7 +22,7 @@ from types import ModuleType
 import numpy as np
 
 import derive
-from derive.files import write_atomic
+from derive.files import write_atomic, write_unless_same
 from derive.model import Network
 from derive.optimizers import Optimizer
 
@@ -69,27 +68,23 @@ def module_file(network: Network, dtype: str = "float64") -> Path:
 
 
 def module_for(network: Network, dtype: str = "float64") -> tuple[ModuleType, Path, bool]:
-    """The imported module, its file, and whether it was generated now (False: from the cache)."""
+    """The imported module, its file, and whether it was generated now (False: from the cache).
+
+    Every module of the cache folder sits beside the shared layer kernels it imports, so that
+    networks with the same activations, loss and optimizer compile those only once."""
     from derive.codegen.emit import generate
+    from derive.codegen.loading import import_generated
 
     path = module_file(network, dtype)
-    name = path.stem
     fresh = not path.is_file()
     if fresh:
         module = generate(network, dtype)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        for filename, source in module.support:
+            write_unless_same(path.parent / filename, source)
         write_atomic(path, module.source)
-    if name in sys.modules:
-        return sys.modules[name], path, fresh
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # Numba's cache finds the module by this name in later processes
-    try:
-        spec.loader.exec_module(module)
-    except BaseException:
-        del sys.modules[name]
-        raise
-    return module, path, fresh
+    if path.stem in sys.modules:
+        return sys.modules[path.stem], path, fresh
+    return import_generated(path), path, fresh
 
 
 class Kernels:

@@ -11,24 +11,26 @@ from pathlib import Path
 
 import pytest
 
-from derive.codegen.emit import generate
+from derive.codegen.emit import generate, write_module
 from derive.spec import load_network, parse_network
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
 
 
-GENERATED = sorted((ROOT / "generated").glob("*.py"))
+GENERATED = sorted(p for p in (ROOT / "generated").glob("*.py") if not p.name.startswith("derive_layers_"))
+SHARED = sorted((ROOT / "generated").glob("derive_layers_*.py"))
 
 
 def test_generated_folder_is_up_to_date():
     """`derive codegen examples/*.yaml [--target cuda] -o generated/` reproduces the committed
-    modules exactly: one CPU and one CUDA module per example."""
-    expected = {path.name for path in GENERATED}
+    modules exactly: one CPU and one CUDA module per example, and the layer kernels they share."""
+    expected = {path.name for path in GENERATED + SHARED}
     produced = {}
     for example in EXAMPLES:
         for target in ("cpu", "cuda"):
             module = generate(load_network(example), target=target)
+            produced.update(module.support)
             produced[module.filename] = module.source
     assert set(produced) == expected, "generated/ holds other files than the examples produce"
     stale = [name for name, source in produced.items()
@@ -37,30 +39,50 @@ def test_generated_folder_is_up_to_date():
                        "and NUMBA_ENABLE_CUDASIM=1 derive codegen examples/*.yaml --target cuda -o generated/")
 
 
-@pytest.mark.parametrize("path", GENERATED, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", GENERATED + SHARED, ids=lambda p: p.stem)
 def test_generated_module_imports_only_numpy_and_numba(path):
     source = path.read_text(encoding="utf-8")
     tree = ast.parse(source)
     imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
     imported |= {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
-    assert imported - sys.stdlib_module_names == {"numba", "numpy"}
+    assert imported - sys.stdlib_module_names - {p.stem for p in SHARED} == {"numba", "numpy"}
     assert imported & sys.stdlib_module_names <= {"math", "numbers", "threading"}
-    assert "Do not edit" in source and "sha256" in source.split("\n\n")[1]
+    assert "Do not edit" in source and (path in SHARED or "sha256" in source.split("\n\n")[1])
     assert "object" not in source.split('"""', 2)[2] or "forceobj" not in source
 
 
 def test_generated_modules_import_in_a_fresh_process(tmp_path):
-    """The modules are plain files: importable by path with only numpy and numba present."""
+    """The modules are plain files: importable from their folder with only numpy and numba
+    present, the layer modules with the shared kernels file beside them."""
+    folder = GENERATED[0].parent
     code = (
-        "import importlib.util, sys\n"
-        f"for path in {[str(p) for p in GENERATED]!r}:\n"
-        "    spec = importlib.util.spec_from_file_location('m', path)\n"
-        "    module = importlib.util.module_from_spec(spec)\n"
-        "    spec.loader.exec_module(module)\n"
+        "import importlib, sys\n"
+        f"sys.path.insert(0, {str(folder)!r})\n"
+        f"for name in {[p.stem for p in GENERATED]!r}:\n"
+        "    module = importlib.import_module(name)\n"
         "    assert callable(module.train_epoch) and module.init_params(1)\n"
         "assert 'sympy' not in sys.modules and 'derive' not in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=tmp_path)
+
+
+def test_layer_modules_share_one_kernels_file(tmp_path):
+    """Two layer nets with the same activations, loss and optimizer import one kernels file;
+    another optimizer makes another file; writing again leaves an unchanged file untouched."""
+    def net(units, optimizer="sgd"):
+        return parse_network(f"name: n{units}_{optimizer}\ninputs: 8\nlayers:\n  - {{units: {units}, activation: tanh}}\n"
+                             f"  - {{units: 3, activation: softmax}}\nloss: categorical_cross_entropy\n"
+                             f"optimizer: {optimizer}\n", "n.yaml")
+
+    modules = [generate(net(16)), generate(net(40)), generate(net(16, "adam"))]
+    assert [m.strategy for m in modules] == ["layer"] * 3
+    assert modules[0].support == modules[1].support != modules[2].support
+    first = write_module(modules[0], tmp_path)
+    shared = tmp_path / modules[0].support[0][0]
+    stamp = shared.stat().st_mtime_ns
+    write_module(modules[1], tmp_path)
+    assert shared.stat().st_mtime_ns == stamp  # Numba's cache of it stays valid
+    assert f"from {shared.stem} import" in first.read_text()
 
 
 SPEC = """\

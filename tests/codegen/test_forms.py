@@ -24,6 +24,6 @@ def test_a_sigmoid_output_gets_the_softplus_loss_however_it_is_spelled():
 
 
 def test_each_custom_layer_has_its_own_helpers():
-    source = generate(net("x*x", "x + x*x*x", loss="squared_error"), strategy="layer").source
-    assert "def _custom1_bias(" in source and "def _custom2_bias(" in source
+    source = generate(net("x*x", "x + x*x*x", loss="squared_error"), strategy="layer").all_sources
+    assert "def custom1_bias(" in source and "def custom2_bias(" in source
     assert net("x*x").layers[0].activation.custom and not net("sigmoid").layers[0].activation.custom
