@@ -15,7 +15,7 @@ from functools import cached_property
 
 import sympy as sp
 
-from . import activations, losses
+from . import activations, limits, losses
 from .model import Network
 from .output import Z as output_Z
 from .output import output_rule, softmax_delta, softmax_jacobian
@@ -47,6 +47,7 @@ class ChainDerivation:
     """The symbolic derivation of every gradient of a small network, unit by unit."""
 
     def __init__(self, network: Network) -> None:
+        limits.check_derivable(network.parameter_count, network.source)
         self.net = network
         self.s = NetworkSymbols.build(network)
 

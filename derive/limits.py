@@ -14,7 +14,10 @@ MAX_SCALAR_CHARS           100,000      one YAML scalar (a description, a name, 
 MAX_NUMBER_CHARS           100          a YAML number as written (Python refuses ints > 4,300 digits)
 MAX_LAYERS                 64           layers in a network
 MAX_UNITS                  100,000      units in one layer, and inputs
-MAX_PARAMETERS             300,000      weights and biases in all (--json prints ~120 bytes each)
+MAX_PARAMETERS             100,000,000  weights and biases in all (the kernels' arrays: 800 MB in float64)
+MAX_DERIVED_PARAMETERS     300,000      weights and biases of a net that derive NET or derive check
+                                        derives (--json prints ~120 bytes for each; codegen and train
+                                        take up to MAX_PARAMETERS)
 MAX_SOFTMAX_UNITS          1,000        units of a softmax output (its Jacobian is units²)
 MAX_HYPERPARAMETER         1,000,000    |a hyperparameter| (a log base of 1e308 reaches NumPy as an integer)
 MAX_EXAMPLES               10,000       examples in a spec
@@ -49,7 +52,8 @@ MAX_SCALAR_CHARS = 100_000
 MAX_NUMBER_CHARS = 100
 MAX_LAYERS = 64
 MAX_UNITS = 100_000
-MAX_PARAMETERS = 300_000
+MAX_PARAMETERS = 100_000_000
+MAX_DERIVED_PARAMETERS = 300_000
 MAX_SOFTMAX_UNITS = 1_000
 MAX_EXAMPLES = 10_000
 MAX_HYPERPARAMETER = 1_000_000
@@ -73,6 +77,16 @@ MAX_QUANTITY_CHARS = 200
 def over(what: str, value: int | float, limit: int | float) -> str:
     """The message for a limit exceeded: ``what is VALUE; at most LIMIT``."""
     return f"{what} is {value:,}; at most {limit:,} (a limit of derive, see the README's 'Bad input')"
+
+
+def check_derivable(parameters: int, source: str) -> None:
+    """``derive NET`` and ``derive check`` refuse networks above MAX_DERIVED_PARAMETERS (their
+    output grows with every weight); codegen and training take up to MAX_PARAMETERS."""
+    if parameters > MAX_DERIVED_PARAMETERS:
+        from .errors import InputError
+
+        raise InputError(over("the number of weights and biases to derive", parameters, MAX_DERIVED_PARAMETERS)
+                         + "; derive codegen and derive train take larger networks", source)
 
 
 def _count(value: object) -> int | None:

@@ -20,6 +20,7 @@ from .chain import ChainDerivation, Factor
 from .errors import InputError
 from .layers import LayerEquations, layer_equations
 from .numeric import Pass, backprop
+from . import limits
 from .model import Network
 from .schedule import Run, run, update
 
@@ -73,6 +74,7 @@ def evaluate(expr: sp.Expr, values: dict[sp.Symbol, float]) -> float:
 
 def build_report(network: Network, expand: bool | None = None) -> Report:
     """Derive everything ``network`` supports; ``expand`` forces per-weight derivations on/off."""
+    limits.check_derivable(network.parameter_count, network.source)
     if expand is None:
         expand = network.parameter_count <= EXPAND_LIMIT
     report = Report(network, layer_equations(network))

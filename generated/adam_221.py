@@ -457,12 +457,8 @@ def train_epoch(params, X, Y, lr, batch_size, seed):
 
     The loss of each batch is taken before its step; the epoch's is their mean over examples.
     """
-    params, (X, Y), lr, batch_size = (
-        _parameters(params, in_place=True),
-        _examples(X, Y),
-        _rate(lr),
-        _batch_size(batch_size),
-    )
+    params, (X, Y) = _parameters(params, in_place=True), _examples(X, Y)
+    lr, batch_size = _rate(lr), _batch_size(batch_size)
     return _sgd_epoch(params, X, Y, lr, batch_size, _order(seed, X.shape[0])) / X.shape[0]
 
 
@@ -478,11 +474,7 @@ def optimizer_epoch(params, state, X, Y, lr, batch_size, seed):
     """One epoch of mini-batch adam steps over shuffled examples (the order of
     train_epoch), in place on params and state; returns the mean loss, each batch's taken before
     its step."""
-    params, (X, Y), lr, batch_size = (
-        _parameters(params, in_place=True),
-        _examples(X, Y),
-        _rate(lr),
-        _batch_size(batch_size),
-    )
+    params, (X, Y) = _parameters(params, in_place=True), _examples(X, Y)
+    lr, batch_size = _rate(lr), _batch_size(batch_size)
     state, order = _state(state, params), _order(seed, X.shape[0])
     return _optimizer_epoch(params, state, X, Y, lr, batch_size, order) / X.shape[0]

@@ -309,55 +309,51 @@ def _order(seed, examples):
         return _SHUFFLER.permutation(examples)
 
 
-def _workspace(params, rows):
-    """Every layer's Z{l}, A{l} and D{l} for `rows` examples, then LSE; and arrays for the gradients."""
+def _workspace(rows):
+    """Every layer's Z{l}, A{l} and D{l} for `rows` examples, then LSE."""
     work = tuple(np.empty((rows, units), DTYPE) for units in SIZES[1:] for _ in "ZAD")
     work += (np.empty(rows, DTYPE),)
-    return work, tuple(np.empty_like(p) for p in params)
+    return work
 
 
 def _batches(params, X, Y, batch_size):
-    """Arrays for batches of at most batch_size examples: the batch's X and Y, the workspace, the gradients."""
+    """Arrays for batches of at most batch_size examples: the batch's X and Y, the workspace, and
+    the gradients."""
     rows = min(batch_size, X.shape[0])
-    return (
-        np.empty((rows, X.shape[1]), DTYPE),
-        np.empty((rows, Y.shape[1]), DTYPE),
-        *_workspace(params, rows),
-    )
+    batch_X, batch_Y = np.empty((rows, X.shape[1]), DTYPE), np.empty((rows, Y.shape[1]), DTYPE)
+    return batch_X, batch_Y, _workspace(rows), tuple(np.empty_like(p) for p in params)
 
 
 def forward(params, X):
     """The network's outputs for every example of X."""
     params, X = _parameters(params), _examples(X)
-    work = _workspace(params, X.shape[0])[0]
+    work = _workspace(X.shape[0])
     _forward(params, X, work)
-    return work[4]
+    return work[4]  # A2
 
 
 def loss(params, X, Y):
     """Mean loss over the examples."""
     params, (X, Y) = _parameters(params), _examples(X, Y)
-    work = _workspace(params, X.shape[0])[0]
+    work = _workspace(X.shape[0])
     _forward(params, X, work)
-    return output_loss(work[3], work[4], work[6], Y) / X.shape[0]
+    Z2, A2, LSE = work[3], work[4], work[6]
+    return output_loss(Z2, A2, LSE, Y) / X.shape[0]
 
 
 def gradients(params, X, Y):
     """Mean gradient over the examples, as arrays shaped like the parameters."""
     params, (X, Y) = _parameters(params), _examples(X, Y)
-    work, grads = _workspace(params, X.shape[0])
-    _backprop(params, X, Y, work, grads)
+    grads = tuple(np.empty_like(p) for p in params)
+    _backprop(params, X, Y, _workspace(X.shape[0]), grads)
     return grads
 
 
 def sgd_step(params, X, Y, lr):
     """One gradient-descent step on the batch (X, Y), in place; returns the loss before it."""
     params, (X, Y), lr = _parameters(params, in_place=True), _examples(X, Y), _rate(lr)
-    order = np.arange(X.shape[0])
-    return (
-        _sgd_epoch(params, X, Y, lr, X.shape[0], order, *_batches(params, X, Y, X.shape[0]))
-        / X.shape[0]
-    )
+    order, buffers = np.arange(X.shape[0]), _batches(params, X, Y, X.shape[0])
+    return _sgd_epoch(params, X, Y, lr, X.shape[0], order, *buffers) / X.shape[0]
 
 
 def train_epoch(params, X, Y, lr, batch_size, seed):
@@ -365,17 +361,10 @@ def train_epoch(params, X, Y, lr, batch_size, seed):
 
     The loss of each batch is taken before its step; the epoch's is their mean over examples.
     """
-    params, (X, Y), lr, batch_size = (
-        _parameters(params, in_place=True),
-        _examples(X, Y),
-        _rate(lr),
-        _batch_size(batch_size),
-    )
-    order = _order(seed, X.shape[0])
-    return (
-        _sgd_epoch(params, X, Y, lr, batch_size, order, *_batches(params, X, Y, batch_size))
-        / X.shape[0]
-    )
+    params, (X, Y) = _parameters(params, in_place=True), _examples(X, Y)
+    lr, batch_size = _rate(lr), _batch_size(batch_size)
+    order, buffers = _order(seed, X.shape[0]), _batches(params, X, Y, batch_size)
+    return _sgd_epoch(params, X, Y, lr, batch_size, order, *buffers) / X.shape[0]
 
 
 def optimizer_step(params, state, X, Y, lr):
@@ -391,12 +380,8 @@ def optimizer_epoch(params, state, X, Y, lr, batch_size, seed):
     """One epoch of mini-batch adam steps over shuffled examples (the order of
     train_epoch), in place on params and state; returns the mean loss, each batch's taken before
     its step."""
-    params, (X, Y), lr, batch_size = (
-        _parameters(params, in_place=True),
-        _examples(X, Y),
-        _rate(lr),
-        _batch_size(batch_size),
-    )
+    params, (X, Y) = _parameters(params, in_place=True), _examples(X, Y)
+    lr, batch_size = _rate(lr), _batch_size(batch_size)
     state, order = _state(state, params), _order(seed, X.shape[0])
     buffers = _batches(params, X, Y, batch_size)
     return _optimizer_epoch(params, state, X, Y, lr, batch_size, order, *buffers) / X.shape[0]

@@ -390,12 +390,8 @@ def train_epoch(params, X, Y, lr, batch_size, seed):
 
     The loss of each batch is taken before its step; the epoch's is their mean over examples.
     """
-    params, (X, Y), lr, batch_size = (
-        _parameters(params, in_place=True),
-        _examples(X, Y),
-        _rate(lr),
-        _batch_size(batch_size),
-    )
+    params, (X, Y) = _parameters(params, in_place=True), _examples(X, Y)
+    lr, batch_size = _rate(lr), _batch_size(batch_size)
     return _sgd_epoch(params, X, Y, lr, batch_size, _order(seed, X.shape[0])) / X.shape[0]
 
 

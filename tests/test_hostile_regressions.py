@@ -20,6 +20,9 @@ from harness import run_case  # noqa: E402
 from mutator import billion_laughs  # noqa: E402
 
 from derive import limits  # noqa: E402
+from derive.chain import ChainDerivation  # noqa: E402
+from derive.report import build_report  # noqa: E402
+from derive.codegen.emit import generate  # noqa: E402
 from derive.errors import InputError  # noqa: E402
 from derive.formula import parse_formula  # noqa: E402
 from derive.spec import parse_network  # noqa: E402
@@ -121,10 +124,18 @@ def test_huge_softmax_with_json():
     assert_clean(derive(spec, "--json"), "a softmax layer's units is 5,000; at most 1,000")
 
 
-def test_parameter_count_limit():
-    spec = MINIMAL.replace("inputs: [x1, x2]", "inputs: 1000").replace("units: 2", "units: 1000")
-    with pytest.raises(InputError, match="weights and biases is 1,002,001; at most 300,000"):
+def test_parameter_count_limits():
+    """10**8 weights and biases at most in a spec (the kernels' arrays); 300,000 for a derivation
+    weight by weight, which codegen and training never make (an MNIST-sized net is generated)."""
+    spec = MINIMAL.replace("inputs: [x1, x2]", "inputs: 100000").replace("units: 2", "units: 2000")
+    with pytest.raises(InputError, match="weights and biases is 200,004,001; at most 100,000,000"):
         parse_network(spec, "n.yaml")
+    big = parse_network(MINIMAL.replace("inputs: [x1, x2]", "inputs: 1000").replace("units: 2", "units: 1000"), "n.yaml")
+    with pytest.raises(InputError, match="weights and biases to derive is 1,002,001; at most 300,000"):
+        ChainDerivation(big)
+    with pytest.raises(InputError, match="derive codegen and derive train take larger networks"):
+        build_report(big)
+    assert generate(big).strategy == "layer"
 
 
 def test_hyperparameter_magnitude():

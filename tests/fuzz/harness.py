@@ -28,6 +28,9 @@ BAD = {"traceback", "memory", "hang", "multiline", "crash", "executed", "injecte
 #: TeX primitives that read or write files or change how TeX reads: never in derive's LaTeX output
 _TEX_DANGER = re.compile(r"\\(input|include|write|immediate|openout|openin|read|catcode|def|let|csname|"
                          r"special|directlua|usepackage\{shellesc)(?![A-Za-z])")
+#: what generated Python may import: numpy, numba, the standard library it uses, its shared kernels
+_PY_IMPORTS = {"numpy", "numba", "math", "numbers", "threading", "__future__"}
+_SHARED_KERNELS = re.compile(r"derive_layers_[0-9a-f]{12}")
 _PY_DANGER = {"__import__", "eval", "exec", "open", "compile", "system", "getattr", "globals", "locals",
               "__class__", "__subclasses__", "__globals__"}
 CANARY = "CANARY_PWNED"
@@ -158,7 +161,7 @@ def _inspect(workdir: Path, inputs: set[str]) -> str | None:
             for node in ast.walk(tree):
                 if isinstance(node, (ast.Import, ast.ImportFrom)):
                     names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
-                    if any(n.split(".")[0] not in ("numpy", "numba", "math", "__future__") for n in names):
+                    if any(n.split(".")[0] not in _PY_IMPORTS and not _SHARED_KERNELS.fullmatch(n) for n in names):
                         return "injected"
                 if isinstance(node, ast.Name) and node.id in _PY_DANGER:
                     return "injected"
