@@ -16,7 +16,9 @@ machine); on an idle one the large products use every core.
 
 from __future__ import annotations
 
+import math
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -34,14 +36,17 @@ def available_cores() -> int:
 
 
 def auto_threads() -> int:
-    """Cores available less the load of the last minute (one's own process not counted twice):
-    ``max(1, round(cores − load))``, at most ``cores``."""
+    """Cores available less the load of the last minute that is not this process's own:
+    ``max(1, round(cores − (load − own)))``, at most ``cores``. The load average decays over a
+    minute, so a process that has been busy for t CPU seconds accounts for about 1 − e^(−t/60)
+    of it (a benchmark running for minutes counted itself as a busy neighbour, and halved BLAS)."""
     cores = available_cores()
     try:
         load = os.getloadavg()[0]
     except OSError:
         return cores
-    return max(1, min(cores, round(cores - load)))
+    own = 1.0 - math.exp(-time.process_time() / 60.0)
+    return max(1, min(cores, round(cores - max(0.0, load - own))))
 
 
 def resolve(threads: int | str | None = None) -> int:

@@ -18,7 +18,10 @@ def test_resolve_argument_then_environment_then_auto(monkeypatch):
     monkeypatch.setenv(threads.ENV, "auto")
     monkeypatch.setattr(threads.os, "getloadavg", lambda: (1.6, 0.0, 0.0))
     monkeypatch.setattr(threads, "available_cores", lambda: 4)
-    assert threads.resolve() == 2  # 4 cores, 1.6 busy
+    monkeypatch.setattr(threads.time, "process_time", lambda: 0.0)
+    assert threads.resolve() == 2  # 4 cores, 1.6 busy with others' work
+    monkeypatch.setattr(threads.time, "process_time", lambda: 600.0)
+    assert threads.resolve() == 3  # 1.0 of the 1.6 is this process, busy for the last ten minutes
     monkeypatch.setattr(threads.os, "getloadavg", lambda: (9.0, 0.0, 0.0))
     assert threads.resolve("auto") == 1  # never fewer than one
 
