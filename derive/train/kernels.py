@@ -72,12 +72,13 @@ def module_for(network: Network, dtype: str = "float64") -> tuple[ModuleType, Pa
 
     Every module of the cache folder sits beside the shared layer kernels it imports, so that
     networks with the same activations, loss and optimizer compile those only once."""
-    from derive.codegen.emit import generate
     from derive.codegen.loading import import_generated
 
     path = module_file(network, dtype)
     fresh = not path.is_file()
     if fresh:
+        from derive.codegen.emit import generate  # Jinja2 and black: only when generating
+
         module = generate(network, dtype)
         for filename, source in module.support:
             write_unless_same(path.parent / filename, source)
