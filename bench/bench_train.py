@@ -72,7 +72,7 @@ def run_derive(network, optimizer, lr, epochs, batch, data):
     from derive.train import Model
 
     X_train, X_test, y_train, y_test = data
-    model = Model(network, optimizer=optimizer, lr=lr, epochs=epochs, batch_size=batch, seed=0)
+    model = Model(network, optimizer=optimizer, lr=lr, epochs=epochs, batch_size=batch, seed=0, threads=1)
     return model.fit(X_train, y_train).score(X_test, y_test)
 
 
