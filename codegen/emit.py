@@ -184,8 +184,12 @@ def _join(head: str, args: list[str], indent: int = 0, tail: str = "") -> str:
 def _module_context(network: Network, dtype: str, strategy: str, target: str = "cpu",
                     math: str = "libm", requested: str = "fast") -> dict:
     sizes = network.sizes
-    param_names = [f"{kind}{l}" for l, layer in enumerate(network.layers, start=1)
-                   for kind in (("W", "b") if layer.bias else ("W",))]
+    shapes = {}  # each parameter's shape, W{l} as torch.nn.Linear stores it
+    for l, layer in enumerate(network.layers, start=1):
+        shapes[f"W{l}"] = (sizes[l], sizes[l - 1])
+        if layer.bias:
+            shapes[f"b{l}"] = (sizes[l],)
+    param_names = list(shapes)
     acts = [layer.activation.name for layer in network.layers]
     loss = network.loss.name + "".join(f" ({k} {v:g})" for k, v in network.loss.params)
     m = SimpleNamespace(
@@ -220,9 +224,7 @@ def _module_context(network: Network, dtype: str, strategy: str, target: str = "
         sizes_tuple=repr(tuple(sizes)),
         param_names=param_names,
         param_tuple=repr(tuple(param_names)),
-        shapes_dict="{" + ", ".join(
-            f"{name!r}: {(sizes[int(name[1:])], sizes[int(name[1:]) - 1]) if name[0] == 'W' else (sizes[int(name[1:])],)!r}"
-            for name in param_names) + "}",
+        shapes_dict=repr(shapes),
         uses_sigmoid=False,
         uses_softplus=False,
         kernels_apart=False,

@@ -26,7 +26,6 @@ from derive.files import write_atomic, write_unless_same
 from derive.model import Network
 from derive.optimizers import Optimizer
 
-
 _CODEGEN = Path(__file__).resolve().parent.parent / "codegen"
 
 
