@@ -77,10 +77,10 @@ def libm_tanh(u):
 
 def compiled_functions() -> dict[str, tuple]:
     """name → (vecmath's function, libm's), each as an njit loop over an array (the way the
-    generated modules call them: inlined into a loop with NumPy's error model)."""
+    generated modules call them: inlined into a loop, compiled with vecmath.JIT_OPTIONS)."""
     namespace = {"math": math, "np": np, "numba": numba}
     for name in vecmath.FUNCTIONS:
-        exec('@numba.njit(error_model="numpy", inline="always")\n' + vecmath.source(name), namespace)
+        exec(f'@numba.njit({vecmath.jit_options_text()}, inline="always")\n' + vecmath.source(name), namespace)
     exec(LIBM_SOURCE.replace("\ndef ", '\n@numba.njit(error_model="numpy")\ndef '), namespace)
     out = {}
     for name in vecmath.FUNCTIONS:
@@ -89,7 +89,7 @@ def compiled_functions() -> dict[str, tuple]:
 
 
 def _loop(function):
-    @numba.njit(error_model="numpy")
+    @numba.njit(**vecmath.JIT_OPTIONS)
     def apply(x, out):
         for i in range(x.size):
             out[i] = function(x[i])

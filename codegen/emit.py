@@ -56,6 +56,7 @@ _ENV = jinja2.Environment(
 )
 _ENV.filters["rstrip"] = lambda text: str(text).rstrip()  # a macro's lines without its last newline
 _ENV.filters["public"] = lambda name: name.lstrip("_")  # a layer kernel's name in the shared file
+_ENV.filters["times_n"] = lambda units: "n" if units == 1 else f"{units} * n"  # a layer's elements in a batch of n
 _ENV.filters["flat"] = lambda array: f"{array}.reshape({array}.size)"  # a flat view, for element kernels
 
 
@@ -111,7 +112,8 @@ def generate(network: Network, dtype: str = "float64", strategy: str = "auto",
     try:
         forms.check_printable(network)
         context = _module_context(network, dtype, chosen, target, math, requested)
-        kernels = _unrolled_context(network, math) if chosen == "unrolled" else _layer_context(network, math)
+        kernels = (_unrolled_context(network, math) if chosen == "unrolled" else
+                   _layer_context(network, math, "i, j" if target == "cuda" else "j, i"))
         if target == "cuda":
             kernels.update(_cuda_context(chosen, kernels))
         kernels["u"] = update_context(network, chosen, target, kernels)
@@ -203,12 +205,12 @@ def _module_context(network: Network, dtype: str, strategy: str, target: str = "
         fast=math == "fast",
         exp="vexp" if math == "fast" else "math.exp",
         log="vlog" if math == "fast" else "math.log",
-        # vecmath's functions are called from loops whose divisions follow NumPy (x/0 is ±inf or
-        # NaN, no ZeroDivisionError branch), so that LLVM can inline and vectorise them
-        # (vecmath.INLINE: the ones too large for LLVM's inliner, inlined by Numba instead)
-        vector_decorator=lambda name: '@numba.njit(cache=True, error_model="numpy"'
+        # vecmath's functions and the loops that call them compile with vecmath.JIT_OPTIONS, so
+        # that LLVM can inline and vectorise them (vecmath.INLINE: the ones too large for LLVM's
+        # inliner, inlined by Numba instead)
+        vector_decorator=lambda name: f"@numba.njit(cache=True, {vecmath.jit_options_text()}"
         + (', inline="always")' if name in vecmath.INLINE else ")"),
-        loop_flags=', error_model="numpy"' if math == "fast" else "",
+        loop_flags=f", {vecmath.jit_options_text()}" if math == "fast" else "",
         cuda=target == "cuda",
         scalar_decorator="@cuda.jit(device=True)" if target == "cuda" else "@numba.njit(cache=True)",
         spec_file=Path(network.source).name,
@@ -335,7 +337,9 @@ def _cuda_context(strategy: str, kernels: dict) -> dict:
     }
 
 
-def _layer_context(network: Network, math: str = "libm") -> dict:
+def _layer_context(network: Network, math: str = "libm", index: str = "j, i") -> dict:
+    """The layer templates' context; ``index``: how an element of Z, A, Y and D is indexed, "j, i"
+    (unit, example: the CPU kernels' layout, one example per column) or "i, j" (CUDA's rows)."""
     L = network.depth
     helpers: dict[str, SimpleNamespace] = {}
     layers = []
@@ -374,7 +378,7 @@ def _layer_context(network: Network, math: str = "libm") -> dict:
         codes.append("vexp(z) vlog(total)")  # the softmax kernel's own exp and log
 
     def reads(expr: sp.Expr) -> list[str]:
-        wanted = [("z = Z[i, j]", forms.Z), ("a = A[i, j]", forms.A), ("y = Y[i, j]", forms.Y)]
+        wanted = [(f"z = Z[{index}]", forms.Z), (f"a = A[{index}]", forms.A), (f"y = Y[{index}]", forms.Y)]
         return [line for line, symbol in wanted if expr.has(symbol)]
 
     arrays = [name for l in layers for name in (l.W, l.b) if name]
@@ -393,12 +397,13 @@ def _layer_context(network: Network, math: str = "libm") -> dict:
         "grads_unpack": _tuple_text([f"grad_{a}" for a in arrays], bare=True),
         "forward_results": forward_results,
         "blas_min_work": BLAS_MIN_WORK,
+        "outputs": network.sizes[-1],
         "out": SimpleNamespace(
             loss=loss_code, delta=delta_code, loss_uses_lse=out.loss.has(forms.LSE),
             loss_vars=reads(out.loss), vars=reads(out.loss + out.delta),
             loss_doc=f"the {network.loss.name} term",
             delta_doc="fused form" if out.fused else "∂E/∂a · f′(z)",
-            softmax_delta=forms.softmax_delta_code() if out.softmax else None,
+            softmax_delta=forms.softmax_delta_code(index) if out.softmax else None,
         ),
         "used": vecmath.used_in(codes),
     }

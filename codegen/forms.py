@@ -78,12 +78,13 @@ def output_form(network: Network) -> OutputForm:
     return OutputForm(False, term, rule.loss_slope.xreplace(_GENERIC) * layer_form(act).slope, False)
 
 
-def softmax_delta_code() -> str:
-    """The softmax δ applied in a layer kernel's row loop, printed from ``output.softmax_delta``:
-    D[i, j] holds pⱼ and ``p_sum`` holds Σ p of the row."""
+def softmax_delta_code(index: str = "i, j") -> str:
+    """The softmax δ applied in a layer kernel's loop, printed from ``output.softmax_delta``:
+    D[index] holds p and ``p_sum`` holds Σ p of the example; ``index`` is "i, j" (example, unit)
+    or "j, i" (unit, example)."""
     D, Aout = sp.IndexedBase("D"), sp.IndexedBase("A")
-    i, j = sp.symbols("i j", integer=True)
-    return numba_code(output.softmax_delta(D[i, j], Aout[i, j], sp.Symbol("p_sum")), order="none")
+    at = sp.symbols(index.replace(",", " "), integer=True)
+    return numba_code(output.softmax_delta(D[at], Aout[at], sp.Symbol("p_sum")), order="none")
 
 
 def check_printable(network: Network) -> None:

@@ -26,8 +26,7 @@ import numpy as np
 
 # the layer kernels this module calls, from the file beside it that every module with the same
 # activations, loss, optimizer and math shares (compiled once for all of them)
-from derive_layers_1cd92954219a import (
-    column_means,
+from derive_layers_5c0330adb875 import (
     descend,
     gather,
     matmul_nn,
@@ -38,6 +37,7 @@ from derive_layers_1cd92954219a import (
     output_loss,
     relu_bias,
     relu_slope,
+    row_sums,
     softmax_bias,
     BETA1,
     BETA2,
@@ -70,42 +70,55 @@ def init_state(params):
     return (*m, *v, np.zeros(1, dtype=np.int64))
 
 
+# The compiled functions keep each layer's Z{l}, A{l} and D{l} with one column per example (units
+# × examples, in the workspace's flat buffers), so that every elementwise pass and every small
+# matrix product is a SIMD loop over the examples; X stays one row per example (the first layer
+# multiplies by its transpose), the targets are gathered into columns.
+
+
 @numba.njit(cache=True)
 def _forward(params, X, work):
-    """Every layer's pre-activations Z{l} and activations A{l} for the examples X, into the first
-    rows of the workspace."""
+    """Every layer's pre-activations Z{l} and activations A{l} for the examples X (one per row),
+    into the workspace (one column per example)."""
     W1, b1, W2, b2 = params
     n = X.shape[0]
-    Z1, A1 = work[0][:n], work[1][:n]
-    Z2, A2 = work[3][:n], work[4][:n]
-    LSE = work[6][:n]
-    matmul_nt(X, W1, Z1)
+    Z1 = work[0][: 32 * n].reshape((32, n))
+    A1 = work[1][: 32 * n].reshape((32, n))
+    Z2 = work[3][: 10 * n].reshape((10, n))
+    A2 = work[4][: 10 * n].reshape((10, n))
+    LSE, S = work[6][:n], work[7][:n]
+    matmul_nt(W1, X, Z1)
     relu_bias(Z1, b1, A1)
-    matmul_nt(A1, W2, Z2)
-    softmax_bias(Z2, b2, A2, LSE)
+    matmul_nn(W2, A1, Z2)
+    softmax_bias(Z2, b2, A2, LSE, S)
 
 
 @numba.njit(cache=True)
 def _backprop(params, X, Y, work, grads):
-    """The summed loss of the batch (X, Y); its mean gradient into grads, by the layer-level δ
-    recursion, with the workspace's first rows for Z{l}, A{l} and D{l} = ∂E/∂Z{l}."""
+    """The summed loss of the batch (X one example per row, Y one per column); its mean gradient
+    into grads, by the layer-level δ recursion, with the workspace for Z{l}, A{l} and
+    D{l} = ∂E/∂Z{l}."""
     W1, b1, W2, b2 = params
     grad_W1, grad_b1, grad_W2, grad_b2 = grads
     n = X.shape[0]
-    Z1, A1, D1 = work[0][:n], work[1][:n], work[2][:n]
-    Z2, A2, D2 = work[3][:n], work[4][:n], work[5][:n]
-    LSE = work[6][:n]
-    matmul_nt(X, W1, Z1)
+    Z1 = work[0][: 32 * n].reshape((32, n))
+    A1 = work[1][: 32 * n].reshape((32, n))
+    D1 = work[2][: 32 * n].reshape((32, n))
+    Z2 = work[3][: 10 * n].reshape((10, n))
+    A2 = work[4][: 10 * n].reshape((10, n))
+    D2 = work[5][: 10 * n].reshape((10, n))
+    LSE, S = work[6][:n], work[7][:n]
+    matmul_nt(W1, X, Z1)
     relu_bias(Z1, b1, A1)
-    matmul_nt(A1, W2, Z2)
-    softmax_bias(Z2, b2, A2, LSE)
-    total = output_delta(Z2, A2, LSE, Y, D2, 1.0 / n)
-    matmul_tn(D2, A1, grad_W2)
-    column_means(D2, grad_b2)
-    matmul_nn(D2, W2, D1)
+    matmul_nn(W2, A1, Z2)
+    softmax_bias(Z2, b2, A2, LSE, S)
+    total = output_delta(Z2, A2, LSE, S, Y, D2, 1.0 / n)
+    matmul_nt(D2, A1, grad_W2)
+    row_sums(D2, grad_b2)
+    matmul_tn(W2, D2, D1)
     relu_slope(Z1, A1, D1)
-    matmul_tn(D1, X, grad_W1)
-    column_means(D1, grad_b1)
+    matmul_nn(D1, X, grad_W1)
+    row_sums(D1, grad_b1)
     return total
 
 
@@ -116,28 +129,34 @@ def _backprop(params, X, Y, work, grads):
 
 @numba.njit(cache=True)
 def _sgd_epoch(params, X, Y, lr, batch_size, order, batch_X, batch_Y, work, grads):
-    """Gradient-descent steps on the batches of X and Y in this order (each gathered into batch_X,
-    batch_Y; then _backprop's calls; then the step); returns the summed loss."""
+    """Gradient-descent steps on the batches of X and Y in this order (each gathered into batch_X
+    and, one example per column, batch_Y; then _backprop's calls; then the step); returns the
+    summed loss."""
     W1, b1, W2, b2 = params
     grad_W1, grad_b1, grad_W2, grad_b2 = grads
     total = 0.0
     for start in range(0, X.shape[0], batch_size):
-        n = gather(X, Y, order, start, batch_X, batch_Y)
-        x, y = batch_X[:n], batch_Y[:n]
-        Z1, A1, D1 = work[0][:n], work[1][:n], work[2][:n]
-        Z2, A2, D2 = work[3][:n], work[4][:n], work[5][:n]
-        LSE = work[6][:n]
-        matmul_nt(x, W1, Z1)
+        n = min(batch_size, X.shape[0] - start)
+        x, y = batch_X[:n], batch_Y[: 10 * n].reshape((10, n))
+        gather(X, Y, order, start, x, y)
+        Z1 = work[0][: 32 * n].reshape((32, n))
+        A1 = work[1][: 32 * n].reshape((32, n))
+        D1 = work[2][: 32 * n].reshape((32, n))
+        Z2 = work[3][: 10 * n].reshape((10, n))
+        A2 = work[4][: 10 * n].reshape((10, n))
+        D2 = work[5][: 10 * n].reshape((10, n))
+        LSE, S = work[6][:n], work[7][:n]
+        matmul_nt(W1, x, Z1)
         relu_bias(Z1, b1, A1)
-        matmul_nt(A1, W2, Z2)
-        softmax_bias(Z2, b2, A2, LSE)
-        total += output_delta(Z2, A2, LSE, y, D2, 1.0 / n)
-        matmul_tn(D2, A1, grad_W2)
-        column_means(D2, grad_b2)
-        matmul_nn(D2, W2, D1)
+        matmul_nn(W2, A1, Z2)
+        softmax_bias(Z2, b2, A2, LSE, S)
+        total += output_delta(Z2, A2, LSE, S, y, D2, 1.0 / n)
+        matmul_nt(D2, A1, grad_W2)
+        row_sums(D2, grad_b2)
+        matmul_tn(W2, D2, D1)
         relu_slope(Z1, A1, D1)
-        matmul_tn(D1, x, grad_W1)
-        column_means(D1, grad_b1)
+        matmul_nn(D1, x, grad_W1)
+        row_sums(D1, grad_b1)
         descend(W1, grad_W1, lr)
         descend(b1, grad_b1, lr)
         descend(W2, grad_W2, lr)
@@ -154,22 +173,27 @@ def _optimizer_epoch(params, state, X, Y, lr, batch_size, order, batch_X, batch_
     grad_W1, grad_b1, grad_W2, grad_b2 = grads
     total = 0.0
     for start in range(0, X.shape[0], batch_size):
-        n = gather(X, Y, order, start, batch_X, batch_Y)
-        x, y = batch_X[:n], batch_Y[:n]
-        Z1, A1, D1 = work[0][:n], work[1][:n], work[2][:n]
-        Z2, A2, D2 = work[3][:n], work[4][:n], work[5][:n]
-        LSE = work[6][:n]
-        matmul_nt(x, W1, Z1)
+        n = min(batch_size, X.shape[0] - start)
+        x, y = batch_X[:n], batch_Y[: 10 * n].reshape((10, n))
+        gather(X, Y, order, start, x, y)
+        Z1 = work[0][: 32 * n].reshape((32, n))
+        A1 = work[1][: 32 * n].reshape((32, n))
+        D1 = work[2][: 32 * n].reshape((32, n))
+        Z2 = work[3][: 10 * n].reshape((10, n))
+        A2 = work[4][: 10 * n].reshape((10, n))
+        D2 = work[5][: 10 * n].reshape((10, n))
+        LSE, S = work[6][:n], work[7][:n]
+        matmul_nt(W1, x, Z1)
         relu_bias(Z1, b1, A1)
-        matmul_nt(A1, W2, Z2)
-        softmax_bias(Z2, b2, A2, LSE)
-        total += output_delta(Z2, A2, LSE, y, D2, 1.0 / n)
-        matmul_tn(D2, A1, grad_W2)
-        column_means(D2, grad_b2)
-        matmul_nn(D2, W2, D1)
+        matmul_nn(W2, A1, Z2)
+        softmax_bias(Z2, b2, A2, LSE, S)
+        total += output_delta(Z2, A2, LSE, S, y, D2, 1.0 / n)
+        matmul_nt(D2, A1, grad_W2)
+        row_sums(D2, grad_b2)
+        matmul_tn(W2, D2, D1)
         relu_slope(Z1, A1, D1)
-        matmul_tn(D1, x, grad_W1)
-        column_means(D1, grad_b1)
+        matmul_nn(D1, x, grad_W1)
+        row_sums(D1, grad_b1)
         steps[0] += 1
         optimizer_update(W1, grad_W1, m_W1, v_W1, lr, steps[0])
         optimizer_update(b1, grad_b1, m_b1, v_b1, lr, steps[0])
@@ -310,18 +334,24 @@ def _order(seed, examples):
 
 
 def _workspace(rows):
-    """Every layer's Z{l}, A{l} and D{l} for `rows` examples, then LSE."""
-    work = tuple(np.empty((rows, units), DTYPE) for units in SIZES[1:] for _ in "ZAD")
-    work += (np.empty(rows, DTYPE),)
+    """Flat buffers for every layer's Z{l}, A{l} and D{l} (units × rows), then LSE and S (rows)."""
+    work = tuple(np.empty(units * rows, DTYPE) for units in SIZES[1:] for _ in "ZAD")
+    work += (np.empty(rows, DTYPE), np.empty(rows, DTYPE))
     return work
 
 
 def _batches(params, X, Y, batch_size):
-    """Arrays for batches of at most batch_size examples: the batch's X and Y, the workspace, and
-    the gradients."""
+    """Arrays for batches of at most batch_size examples: the batch's X (rows) and Y (columns, flat),
+    the workspace, and the gradients."""
     rows = min(batch_size, X.shape[0])
-    batch_X, batch_Y = np.empty((rows, X.shape[1]), DTYPE), np.empty((rows, Y.shape[1]), DTYPE)
+    batch_X, batch_Y = np.empty((rows, X.shape[1]), DTYPE), np.empty(Y.shape[1] * rows, DTYPE)
     return batch_X, batch_Y, _workspace(rows), tuple(np.empty_like(p) for p in params)
+
+
+def _transposed(array):
+    """array.T, C-contiguous: one example per row becomes one per column (as the compiled functions
+    take Y), and back (their outputs)."""
+    return np.ascontiguousarray(array.T)
 
 
 def forward(params, X):
@@ -329,23 +359,23 @@ def forward(params, X):
     params, X = _parameters(params), _examples(X)
     work = _workspace(X.shape[0])
     _forward(params, X, work)
-    return work[4]  # A2
+    return _transposed(work[4].reshape(10, X.shape[0]))  # A2, one example per row
 
 
 def loss(params, X, Y):
     """Mean loss over the examples."""
     params, (X, Y) = _parameters(params), _examples(X, Y)
-    work = _workspace(X.shape[0])
+    n, work = X.shape[0], _workspace(X.shape[0])
     _forward(params, X, work)
-    Z2, A2, LSE = work[3], work[4], work[6]
-    return output_loss(Z2, A2, LSE, Y) / X.shape[0]
+    Z2, A2 = work[3].reshape(10, n), work[4].reshape(10, n)
+    return output_loss(Z2, A2, work[6], _transposed(Y)) / n
 
 
 def gradients(params, X, Y):
     """Mean gradient over the examples, as arrays shaped like the parameters."""
     params, (X, Y) = _parameters(params), _examples(X, Y)
     grads = tuple(np.empty_like(p) for p in params)
-    _backprop(params, X, Y, _workspace(X.shape[0]), grads)
+    _backprop(params, X, _transposed(Y), _workspace(X.shape[0]), grads)
     return grads
 
 

@@ -36,9 +36,9 @@ def evaluate():
     these rounded once."""
     namespace = {"math": math, "np": np, "numba": numba}
     for name in vecmath.FUNCTIONS:
-        exec('@numba.njit(error_model="numpy")\n' + vecmath.source(name), namespace)
+        exec(f"@numba.njit({vecmath.jit_options_text()})\n" + vecmath.source(name), namespace)
     body = "\n".join(f"        out[{k}, i] = {name}(x[i])" for k, name in enumerate(vecmath.FUNCTIONS))
-    exec(f'@numba.njit(error_model="numpy")\ndef all_functions(x, out):\n    for i in range(x.size):\n{body}\n',
+    exec(f"@numba.njit({vecmath.jit_options_text()})\ndef all_functions(x, out):\n    for i in range(x.size):\n{body}\n",
          namespace)
     compiled = namespace["all_functions"]
 
@@ -113,7 +113,7 @@ def test_layer_loops_vectorise(tmp_path):
         folder = tmp_path / mode
         folder.mkdir()
         module = import_generated(write_module(generate(network, strategy="layer", math=mode), folder), f"vec_{mode}")
-        Z = np.linspace(-3, 3, 64).reshape(4, 16)
+        Z = np.linspace(-3, 3, 64).reshape(16, 4)  # one example per column
         A = np.empty_like(Z)
         module.tanh_bias(Z, np.zeros(16), A)
         np.testing.assert_allclose(A, np.tanh(Z), rtol=1e-15)
