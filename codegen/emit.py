@@ -54,6 +54,7 @@ _ENV = jinja2.Environment(
     keep_trailing_newline=True,
     autoescape=False,
 )
+_ENV.globals["zip"] = zip
 _ENV.filters["rstrip"] = lambda text: str(text).rstrip()  # a macro's lines without its last newline
 _ENV.filters["public"] = lambda name: name.lstrip("_")  # a layer kernel's name in the shared file
 _ENV.filters["times_n"] = lambda units: "n" if units == 1 else f"{units} * n"  # a layer's elements in a batch of n
@@ -213,6 +214,8 @@ def _module_context(network: Network, dtype: str, strategy: str, target: str = "
         loop_flags=f", {vecmath.jit_options_text()}" if math == "fast" else "",
         cuda=target == "cuda",
         scalar_decorator="@cuda.jit(device=True)" if target == "cuda" else "@numba.njit(cache=True)",
+        # σ, softplus and tanh inlined by Numba where they are called: not compiled on their own
+        helper_decorator="@cuda.jit(device=True)" if target == "cuda" else '@numba.njit(cache=True, inline="always")',
         spec_file=Path(network.source).name,
         spec_hash=hashlib.sha256(network.text.encode("utf-8")).hexdigest()[:16],
         strategy_doc=(
@@ -292,9 +295,10 @@ def _unrolled_context(network: Network, math: str = "libm") -> dict:
         outputs=prog.outputs,
         output_row=", ".join(f"out[i, {j}]" for j in range(len(prog.outputs))),
         loss=prog.loss,
+        loss_total=prog.loss_total,
         example_gradients=[s.example_gradient for s in prog.params],
         gradients=[s.gradient for s in prog.params],
-        gradients_mean=[f"{s.gradient} * scale" for s in prog.params],
+        totals_mean=[f"{s.total} * scale" for s in prog.params],
         gradient_targets=[prog.loss, *[s.gradient for s in prog.params]],
         params=prog.params,
         arrays=prog.arrays,

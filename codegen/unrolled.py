@@ -36,7 +36,8 @@ class ParamScalar:
     array: str
     index: str
     example_gradient: str  # its ∂E/∂θ in the per-example program (δ itself for a bias)
-    gradient: str  # its batch-mean gradient accumulator, dE_dθ
+    gradient: str  # its batch-mean gradient, dE_dθ
+    total: str  # its sum over the batch's examples, sum_dE_dθ
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ class UnrolledProgram:
     loss_only: list[Statement]  # inputs, targets → loss
     backward: list[Statement]  # inputs, targets → loss and gradients
     loss: str
+    loss_total: str  # the loss summed over a batch's examples
     arrays: dict[str, str]  # canonical array (W1, b1) → its local name, clear of the scalars
 
 
@@ -138,12 +140,14 @@ class _Builder:
         forward = _straight_line(stmts[:forward_count], [o.name for o in outputs], self.ids.scope().claim, self.math)
         loss_only = _straight_line(stmts[:loss_count], [loss.name], self.ids.scope().claim, self.math)
         backward = _straight_line(stmts, [loss.name, *gradients], self.ids.scope().claim, self.math)
+        means = [g if g.startswith(f"d{loss.name}_d") else self.ids.claim(f"d{loss.name}_d{self.code[p].name}")
+                 for (p, _, _), g in zip(params, gradients)]
         return UnrolledProgram(
-            params=[ParamScalar(self.code[p].name, array, index, g,
-                                g if g.startswith(f"d{loss.name}_d") else self.ids.claim(f"d{loss.name}_d{self.code[p].name}"))
-                    for (p, array, index), g in zip(params, gradients)],
+            params=[ParamScalar(self.code[p].name, array, index, g, mean, self.ids.claim(f"sum_{mean}"))
+                    for (p, array, index), g, mean in zip(params, gradients, means)],
             inputs=[x.name for x in inputs], targets=[y.name for y in targets], forward=forward,
             outputs=[o.name for o in outputs], loss_only=loss_only, backward=backward, loss=loss.name,
+            loss_total=self.ids.claim(f"sum_{loss.name}"),
             arrays={array: self.ids.claim(array if array not in self.ids.taken else f"{array}_array")
                     for array in dict.fromkeys(a for _, a, _ in params)},
         )

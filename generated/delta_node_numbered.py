@@ -31,14 +31,14 @@ PARAMETERS = ("W1", "b1", "W2", "b2", "W3", "b3")
 SHAPES = {"W1": (3, 4), "b1": (3,), "W2": (3, 3), "b2": (3,), "W3": (2, 3), "b3": (2,)}
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def sigmoid(u):
     """σ(u) = 1/(1 + exp(-u)) without overflow: exp(-|u|) is at most 1."""
     e = math.exp(-abs(u))
     return 1.0 / (1.0 + e) if u >= 0.0 else e / (1.0 + e)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def tanh(u):
     """tanh(u) from expm1(-2|u|): as accurate as math.tanh, and faster."""
     t = math.expm1(-2.0 * abs(u))
@@ -204,141 +204,9 @@ def _example_loss(
     return E
 
 
-@numba.njit(cache=True)
-def _example_gradients(
-    w1_5,
-    w2_5,
-    w3_5,
-    w4_5,
-    b5,
-    w1_6,
-    w2_6,
-    w3_6,
-    w4_6,
-    b6,
-    w1_7,
-    w2_7,
-    w3_7,
-    w4_7,
-    b7,
-    w5_8,
-    w6_8,
-    w7_8,
-    b8,
-    w5_9,
-    w6_9,
-    w7_9,
-    b9,
-    w5_10,
-    w6_10,
-    w7_10,
-    b10,
-    w8_11,
-    w9_11,
-    w10_11,
-    b11,
-    w8_12,
-    w9_12,
-    w10_12,
-    b12,
-    a1,
-    a2,
-    a3,
-    a4,
-    t1,
-    t2,
-):
-    """One example's loss E and its gradient, parameter by parameter."""
-    x5 = a1 * w1_5 + a2 * w2_5 + a3 * w3_5 + a4 * w4_5 + b5
-    x6 = a1 * w1_6 + a2 * w2_6 + a3 * w3_6 + a4 * w4_6 + b6
-    x7 = a1 * w1_7 + a2 * w2_7 + a3 * w3_7 + a4 * w4_7 + b7
-    a5 = sigmoid(x5)
-    a6 = sigmoid(x6)
-    a7 = sigmoid(x7)
-    x8 = a5 * w5_8 + a6 * w6_8 + a7 * w7_8 + b8
-    x9 = a5 * w5_9 + a6 * w6_9 + a7 * w7_9 + b9
-    x10 = a5 * w5_10 + a6 * w6_10 + a7 * w7_10 + b10
-    a8 = tanh(x8)
-    a9 = tanh(x9)
-    a10 = tanh(x10)
-    x11 = a10 * w10_11 + a8 * w8_11 + a9 * w9_11 + b11
-    x12 = a10 * w10_12 + a8 * w8_12 + a9 * w9_12 + b12
-    a11 = sigmoid(x11)
-    a12 = sigmoid(x12)
-    E = (-a11 + t1) ** 2 + (-a12 + t2) ** 2
-    delta11 = a11 * (1 - a11) * (2 * a11 - 2 * t1)
-    delta12 = a12 * (1 - a12) * (2 * a12 - 2 * t2)
-    delta8 = (1 - a8**2) * (delta11 * w8_11 + delta12 * w8_12)
-    delta9 = (1 - a9**2) * (delta11 * w9_11 + delta12 * w9_12)
-    delta10 = (1 - a10**2) * (delta11 * w10_11 + delta12 * w10_12)
-    delta5 = a5 * (1 - a5) * (delta10 * w5_10 + delta8 * w5_8 + delta9 * w5_9)
-    delta6 = a6 * (1 - a6) * (delta10 * w6_10 + delta8 * w6_8 + delta9 * w6_9)
-    delta7 = a7 * (1 - a7) * (delta10 * w7_10 + delta8 * w7_8 + delta9 * w7_9)
-    dE_dw1_5 = a1 * delta5
-    dE_dw2_5 = a2 * delta5
-    dE_dw3_5 = a3 * delta5
-    dE_dw4_5 = a4 * delta5
-    dE_dw1_6 = a1 * delta6
-    dE_dw2_6 = a2 * delta6
-    dE_dw3_6 = a3 * delta6
-    dE_dw4_6 = a4 * delta6
-    dE_dw1_7 = a1 * delta7
-    dE_dw2_7 = a2 * delta7
-    dE_dw3_7 = a3 * delta7
-    dE_dw4_7 = a4 * delta7
-    dE_dw5_8 = a5 * delta8
-    dE_dw6_8 = a6 * delta8
-    dE_dw7_8 = a7 * delta8
-    dE_dw5_9 = a5 * delta9
-    dE_dw6_9 = a6 * delta9
-    dE_dw7_9 = a7 * delta9
-    dE_dw5_10 = a5 * delta10
-    dE_dw6_10 = a6 * delta10
-    dE_dw7_10 = a7 * delta10
-    dE_dw8_11 = a8 * delta11
-    dE_dw9_11 = a9 * delta11
-    dE_dw10_11 = a10 * delta11
-    dE_dw8_12 = a8 * delta12
-    dE_dw9_12 = a9 * delta12
-    dE_dw10_12 = a10 * delta12
-    return (
-        E,
-        dE_dw1_5,
-        dE_dw2_5,
-        dE_dw3_5,
-        dE_dw4_5,
-        delta5,
-        dE_dw1_6,
-        dE_dw2_6,
-        dE_dw3_6,
-        dE_dw4_6,
-        delta6,
-        dE_dw1_7,
-        dE_dw2_7,
-        dE_dw3_7,
-        dE_dw4_7,
-        delta7,
-        dE_dw5_8,
-        dE_dw6_8,
-        dE_dw7_8,
-        delta8,
-        dE_dw5_9,
-        dE_dw6_9,
-        dE_dw7_9,
-        delta9,
-        dE_dw5_10,
-        dE_dw6_10,
-        dE_dw7_10,
-        delta10,
-        dE_dw8_11,
-        dE_dw9_11,
-        dE_dw10_11,
-        delta11,
-        dE_dw8_12,
-        dE_dw9_12,
-        dE_dw10_12,
-        delta12,
-    )
+# The batch and epoch functions write the example's statements out in their loop rather than call
+# a compiled function per example: Numba compiles each function it calls, and optimises the
+# callee's code again inside every caller, which made a first call take about 0.4 s longer.
 
 
 @numba.njit(cache=True)
@@ -385,161 +253,176 @@ def _batch_gradients(
     stop,
 ):
     """Mean loss and mean gradient over the examples X[order[start:stop]], Y[order[start:stop]]."""
-    E = 0.0
-    dE_dw1_5 = 0.0
-    dE_dw2_5 = 0.0
-    dE_dw3_5 = 0.0
-    dE_dw4_5 = 0.0
-    dE_db5 = 0.0
-    dE_dw1_6 = 0.0
-    dE_dw2_6 = 0.0
-    dE_dw3_6 = 0.0
-    dE_dw4_6 = 0.0
-    dE_db6 = 0.0
-    dE_dw1_7 = 0.0
-    dE_dw2_7 = 0.0
-    dE_dw3_7 = 0.0
-    dE_dw4_7 = 0.0
-    dE_db7 = 0.0
-    dE_dw5_8 = 0.0
-    dE_dw6_8 = 0.0
-    dE_dw7_8 = 0.0
-    dE_db8 = 0.0
-    dE_dw5_9 = 0.0
-    dE_dw6_9 = 0.0
-    dE_dw7_9 = 0.0
-    dE_db9 = 0.0
-    dE_dw5_10 = 0.0
-    dE_dw6_10 = 0.0
-    dE_dw7_10 = 0.0
-    dE_db10 = 0.0
-    dE_dw8_11 = 0.0
-    dE_dw9_11 = 0.0
-    dE_dw10_11 = 0.0
-    dE_db11 = 0.0
-    dE_dw8_12 = 0.0
-    dE_dw9_12 = 0.0
-    dE_dw10_12 = 0.0
-    dE_db12 = 0.0
+    sum_E = 0.0
+    sum_dE_dw1_5 = 0.0
+    sum_dE_dw2_5 = 0.0
+    sum_dE_dw3_5 = 0.0
+    sum_dE_dw4_5 = 0.0
+    sum_dE_db5 = 0.0
+    sum_dE_dw1_6 = 0.0
+    sum_dE_dw2_6 = 0.0
+    sum_dE_dw3_6 = 0.0
+    sum_dE_dw4_6 = 0.0
+    sum_dE_db6 = 0.0
+    sum_dE_dw1_7 = 0.0
+    sum_dE_dw2_7 = 0.0
+    sum_dE_dw3_7 = 0.0
+    sum_dE_dw4_7 = 0.0
+    sum_dE_db7 = 0.0
+    sum_dE_dw5_8 = 0.0
+    sum_dE_dw6_8 = 0.0
+    sum_dE_dw7_8 = 0.0
+    sum_dE_db8 = 0.0
+    sum_dE_dw5_9 = 0.0
+    sum_dE_dw6_9 = 0.0
+    sum_dE_dw7_9 = 0.0
+    sum_dE_db9 = 0.0
+    sum_dE_dw5_10 = 0.0
+    sum_dE_dw6_10 = 0.0
+    sum_dE_dw7_10 = 0.0
+    sum_dE_db10 = 0.0
+    sum_dE_dw8_11 = 0.0
+    sum_dE_dw9_11 = 0.0
+    sum_dE_dw10_11 = 0.0
+    sum_dE_db11 = 0.0
+    sum_dE_dw8_12 = 0.0
+    sum_dE_dw9_12 = 0.0
+    sum_dE_dw10_12 = 0.0
+    sum_dE_db12 = 0.0
     for r in range(start, stop):
         i = order[r]
-        example = _example_gradients(
-            w1_5,
-            w2_5,
-            w3_5,
-            w4_5,
-            b5,
-            w1_6,
-            w2_6,
-            w3_6,
-            w4_6,
-            b6,
-            w1_7,
-            w2_7,
-            w3_7,
-            w4_7,
-            b7,
-            w5_8,
-            w6_8,
-            w7_8,
-            b8,
-            w5_9,
-            w6_9,
-            w7_9,
-            b9,
-            w5_10,
-            w6_10,
-            w7_10,
-            b10,
-            w8_11,
-            w9_11,
-            w10_11,
-            b11,
-            w8_12,
-            w9_12,
-            w10_12,
-            b12,
-            X[i, 0],
-            X[i, 1],
-            X[i, 2],
-            X[i, 3],
-            Y[i, 0],
-            Y[i, 1],
-        )
-        E += example[0]
-        dE_dw1_5 += example[1]
-        dE_dw2_5 += example[2]
-        dE_dw3_5 += example[3]
-        dE_dw4_5 += example[4]
-        dE_db5 += example[5]
-        dE_dw1_6 += example[6]
-        dE_dw2_6 += example[7]
-        dE_dw3_6 += example[8]
-        dE_dw4_6 += example[9]
-        dE_db6 += example[10]
-        dE_dw1_7 += example[11]
-        dE_dw2_7 += example[12]
-        dE_dw3_7 += example[13]
-        dE_dw4_7 += example[14]
-        dE_db7 += example[15]
-        dE_dw5_8 += example[16]
-        dE_dw6_8 += example[17]
-        dE_dw7_8 += example[18]
-        dE_db8 += example[19]
-        dE_dw5_9 += example[20]
-        dE_dw6_9 += example[21]
-        dE_dw7_9 += example[22]
-        dE_db9 += example[23]
-        dE_dw5_10 += example[24]
-        dE_dw6_10 += example[25]
-        dE_dw7_10 += example[26]
-        dE_db10 += example[27]
-        dE_dw8_11 += example[28]
-        dE_dw9_11 += example[29]
-        dE_dw10_11 += example[30]
-        dE_db11 += example[31]
-        dE_dw8_12 += example[32]
-        dE_dw9_12 += example[33]
-        dE_dw10_12 += example[34]
-        dE_db12 += example[35]
+        a1 = X[i, 0]
+        a2 = X[i, 1]
+        a3 = X[i, 2]
+        a4 = X[i, 3]
+        t1 = Y[i, 0]
+        t2 = Y[i, 1]
+        x5 = a1 * w1_5 + a2 * w2_5 + a3 * w3_5 + a4 * w4_5 + b5
+        x6 = a1 * w1_6 + a2 * w2_6 + a3 * w3_6 + a4 * w4_6 + b6
+        x7 = a1 * w1_7 + a2 * w2_7 + a3 * w3_7 + a4 * w4_7 + b7
+        a5 = sigmoid(x5)
+        a6 = sigmoid(x6)
+        a7 = sigmoid(x7)
+        x8 = a5 * w5_8 + a6 * w6_8 + a7 * w7_8 + b8
+        x9 = a5 * w5_9 + a6 * w6_9 + a7 * w7_9 + b9
+        x10 = a5 * w5_10 + a6 * w6_10 + a7 * w7_10 + b10
+        a8 = tanh(x8)
+        a9 = tanh(x9)
+        a10 = tanh(x10)
+        x11 = a10 * w10_11 + a8 * w8_11 + a9 * w9_11 + b11
+        x12 = a10 * w10_12 + a8 * w8_12 + a9 * w9_12 + b12
+        a11 = sigmoid(x11)
+        a12 = sigmoid(x12)
+        E = (-a11 + t1) ** 2 + (-a12 + t2) ** 2
+        delta11 = a11 * (1 - a11) * (2 * a11 - 2 * t1)
+        delta12 = a12 * (1 - a12) * (2 * a12 - 2 * t2)
+        delta8 = (1 - a8**2) * (delta11 * w8_11 + delta12 * w8_12)
+        delta9 = (1 - a9**2) * (delta11 * w9_11 + delta12 * w9_12)
+        delta10 = (1 - a10**2) * (delta11 * w10_11 + delta12 * w10_12)
+        delta5 = a5 * (1 - a5) * (delta10 * w5_10 + delta8 * w5_8 + delta9 * w5_9)
+        delta6 = a6 * (1 - a6) * (delta10 * w6_10 + delta8 * w6_8 + delta9 * w6_9)
+        delta7 = a7 * (1 - a7) * (delta10 * w7_10 + delta8 * w7_8 + delta9 * w7_9)
+        dE_dw1_5 = a1 * delta5
+        dE_dw2_5 = a2 * delta5
+        dE_dw3_5 = a3 * delta5
+        dE_dw4_5 = a4 * delta5
+        dE_dw1_6 = a1 * delta6
+        dE_dw2_6 = a2 * delta6
+        dE_dw3_6 = a3 * delta6
+        dE_dw4_6 = a4 * delta6
+        dE_dw1_7 = a1 * delta7
+        dE_dw2_7 = a2 * delta7
+        dE_dw3_7 = a3 * delta7
+        dE_dw4_7 = a4 * delta7
+        dE_dw5_8 = a5 * delta8
+        dE_dw6_8 = a6 * delta8
+        dE_dw7_8 = a7 * delta8
+        dE_dw5_9 = a5 * delta9
+        dE_dw6_9 = a6 * delta9
+        dE_dw7_9 = a7 * delta9
+        dE_dw5_10 = a5 * delta10
+        dE_dw6_10 = a6 * delta10
+        dE_dw7_10 = a7 * delta10
+        dE_dw8_11 = a8 * delta11
+        dE_dw9_11 = a9 * delta11
+        dE_dw10_11 = a10 * delta11
+        dE_dw8_12 = a8 * delta12
+        dE_dw9_12 = a9 * delta12
+        dE_dw10_12 = a10 * delta12
+        sum_E += E
+        sum_dE_dw1_5 += dE_dw1_5
+        sum_dE_dw2_5 += dE_dw2_5
+        sum_dE_dw3_5 += dE_dw3_5
+        sum_dE_dw4_5 += dE_dw4_5
+        sum_dE_db5 += delta5
+        sum_dE_dw1_6 += dE_dw1_6
+        sum_dE_dw2_6 += dE_dw2_6
+        sum_dE_dw3_6 += dE_dw3_6
+        sum_dE_dw4_6 += dE_dw4_6
+        sum_dE_db6 += delta6
+        sum_dE_dw1_7 += dE_dw1_7
+        sum_dE_dw2_7 += dE_dw2_7
+        sum_dE_dw3_7 += dE_dw3_7
+        sum_dE_dw4_7 += dE_dw4_7
+        sum_dE_db7 += delta7
+        sum_dE_dw5_8 += dE_dw5_8
+        sum_dE_dw6_8 += dE_dw6_8
+        sum_dE_dw7_8 += dE_dw7_8
+        sum_dE_db8 += delta8
+        sum_dE_dw5_9 += dE_dw5_9
+        sum_dE_dw6_9 += dE_dw6_9
+        sum_dE_dw7_9 += dE_dw7_9
+        sum_dE_db9 += delta9
+        sum_dE_dw5_10 += dE_dw5_10
+        sum_dE_dw6_10 += dE_dw6_10
+        sum_dE_dw7_10 += dE_dw7_10
+        sum_dE_db10 += delta10
+        sum_dE_dw8_11 += dE_dw8_11
+        sum_dE_dw9_11 += dE_dw9_11
+        sum_dE_dw10_11 += dE_dw10_11
+        sum_dE_db11 += delta11
+        sum_dE_dw8_12 += dE_dw8_12
+        sum_dE_dw9_12 += dE_dw9_12
+        sum_dE_dw10_12 += dE_dw10_12
+        sum_dE_db12 += delta12
     scale = 1.0 / (stop - start)
     return (
-        E * scale,
-        dE_dw1_5 * scale,
-        dE_dw2_5 * scale,
-        dE_dw3_5 * scale,
-        dE_dw4_5 * scale,
-        dE_db5 * scale,
-        dE_dw1_6 * scale,
-        dE_dw2_6 * scale,
-        dE_dw3_6 * scale,
-        dE_dw4_6 * scale,
-        dE_db6 * scale,
-        dE_dw1_7 * scale,
-        dE_dw2_7 * scale,
-        dE_dw3_7 * scale,
-        dE_dw4_7 * scale,
-        dE_db7 * scale,
-        dE_dw5_8 * scale,
-        dE_dw6_8 * scale,
-        dE_dw7_8 * scale,
-        dE_db8 * scale,
-        dE_dw5_9 * scale,
-        dE_dw6_9 * scale,
-        dE_dw7_9 * scale,
-        dE_db9 * scale,
-        dE_dw5_10 * scale,
-        dE_dw6_10 * scale,
-        dE_dw7_10 * scale,
-        dE_db10 * scale,
-        dE_dw8_11 * scale,
-        dE_dw9_11 * scale,
-        dE_dw10_11 * scale,
-        dE_db11 * scale,
-        dE_dw8_12 * scale,
-        dE_dw9_12 * scale,
-        dE_dw10_12 * scale,
-        dE_db12 * scale,
+        sum_E * scale,
+        sum_dE_dw1_5 * scale,
+        sum_dE_dw2_5 * scale,
+        sum_dE_dw3_5 * scale,
+        sum_dE_dw4_5 * scale,
+        sum_dE_db5 * scale,
+        sum_dE_dw1_6 * scale,
+        sum_dE_dw2_6 * scale,
+        sum_dE_dw3_6 * scale,
+        sum_dE_dw4_6 * scale,
+        sum_dE_db6 * scale,
+        sum_dE_dw1_7 * scale,
+        sum_dE_dw2_7 * scale,
+        sum_dE_dw3_7 * scale,
+        sum_dE_dw4_7 * scale,
+        sum_dE_db7 * scale,
+        sum_dE_dw5_8 * scale,
+        sum_dE_dw6_8 * scale,
+        sum_dE_dw7_8 * scale,
+        sum_dE_db8 * scale,
+        sum_dE_dw5_9 * scale,
+        sum_dE_dw6_9 * scale,
+        sum_dE_dw7_9 * scale,
+        sum_dE_db9 * scale,
+        sum_dE_dw5_10 * scale,
+        sum_dE_dw6_10 * scale,
+        sum_dE_dw7_10 * scale,
+        sum_dE_db10 * scale,
+        sum_dE_dw8_11 * scale,
+        sum_dE_dw9_11 * scale,
+        sum_dE_dw10_11 * scale,
+        sum_dE_db11 * scale,
+        sum_dE_dw8_12 * scale,
+        sum_dE_dw9_12 * scale,
+        sum_dE_dw10_12 * scale,
+        sum_dE_db12 * scale,
     )
 
 
@@ -919,87 +802,178 @@ def _sgd_epoch(params, X, Y, lr, batch_size, order):
     b12 = b3[1]
     total = 0.0
     for start in range(0, X.shape[0], batch_size):
-        stop = min(start + batch_size, X.shape[0])
-        (
-            E,
-            dE_dw1_5,
-            dE_dw2_5,
-            dE_dw3_5,
-            dE_dw4_5,
-            dE_db5,
-            dE_dw1_6,
-            dE_dw2_6,
-            dE_dw3_6,
-            dE_dw4_6,
-            dE_db6,
-            dE_dw1_7,
-            dE_dw2_7,
-            dE_dw3_7,
-            dE_dw4_7,
-            dE_db7,
-            dE_dw5_8,
-            dE_dw6_8,
-            dE_dw7_8,
-            dE_db8,
-            dE_dw5_9,
-            dE_dw6_9,
-            dE_dw7_9,
-            dE_db9,
-            dE_dw5_10,
-            dE_dw6_10,
-            dE_dw7_10,
-            dE_db10,
-            dE_dw8_11,
-            dE_dw9_11,
-            dE_dw10_11,
-            dE_db11,
-            dE_dw8_12,
-            dE_dw9_12,
-            dE_dw10_12,
-            dE_db12,
-        ) = _batch_gradients(
-            w1_5,
-            w2_5,
-            w3_5,
-            w4_5,
-            b5,
-            w1_6,
-            w2_6,
-            w3_6,
-            w4_6,
-            b6,
-            w1_7,
-            w2_7,
-            w3_7,
-            w4_7,
-            b7,
-            w5_8,
-            w6_8,
-            w7_8,
-            b8,
-            w5_9,
-            w6_9,
-            w7_9,
-            b9,
-            w5_10,
-            w6_10,
-            w7_10,
-            b10,
-            w8_11,
-            w9_11,
-            w10_11,
-            b11,
-            w8_12,
-            w9_12,
-            w10_12,
-            b12,
-            X,
-            Y,
-            order,
-            start,
-            stop,
-        )
-        total += E * (stop - start)
+        stop = start + batch_size
+        if stop > X.shape[0]:  # the last batch (no min(): it would compile one more function)
+            stop = X.shape[0]
+        sum_E = 0.0
+        sum_dE_dw1_5 = 0.0
+        sum_dE_dw2_5 = 0.0
+        sum_dE_dw3_5 = 0.0
+        sum_dE_dw4_5 = 0.0
+        sum_dE_db5 = 0.0
+        sum_dE_dw1_6 = 0.0
+        sum_dE_dw2_6 = 0.0
+        sum_dE_dw3_6 = 0.0
+        sum_dE_dw4_6 = 0.0
+        sum_dE_db6 = 0.0
+        sum_dE_dw1_7 = 0.0
+        sum_dE_dw2_7 = 0.0
+        sum_dE_dw3_7 = 0.0
+        sum_dE_dw4_7 = 0.0
+        sum_dE_db7 = 0.0
+        sum_dE_dw5_8 = 0.0
+        sum_dE_dw6_8 = 0.0
+        sum_dE_dw7_8 = 0.0
+        sum_dE_db8 = 0.0
+        sum_dE_dw5_9 = 0.0
+        sum_dE_dw6_9 = 0.0
+        sum_dE_dw7_9 = 0.0
+        sum_dE_db9 = 0.0
+        sum_dE_dw5_10 = 0.0
+        sum_dE_dw6_10 = 0.0
+        sum_dE_dw7_10 = 0.0
+        sum_dE_db10 = 0.0
+        sum_dE_dw8_11 = 0.0
+        sum_dE_dw9_11 = 0.0
+        sum_dE_dw10_11 = 0.0
+        sum_dE_db11 = 0.0
+        sum_dE_dw8_12 = 0.0
+        sum_dE_dw9_12 = 0.0
+        sum_dE_dw10_12 = 0.0
+        sum_dE_db12 = 0.0
+        for r in range(start, stop):
+            i = order[r]
+            a1 = X[i, 0]
+            a2 = X[i, 1]
+            a3 = X[i, 2]
+            a4 = X[i, 3]
+            t1 = Y[i, 0]
+            t2 = Y[i, 1]
+            x5 = a1 * w1_5 + a2 * w2_5 + a3 * w3_5 + a4 * w4_5 + b5
+            x6 = a1 * w1_6 + a2 * w2_6 + a3 * w3_6 + a4 * w4_6 + b6
+            x7 = a1 * w1_7 + a2 * w2_7 + a3 * w3_7 + a4 * w4_7 + b7
+            a5 = sigmoid(x5)
+            a6 = sigmoid(x6)
+            a7 = sigmoid(x7)
+            x8 = a5 * w5_8 + a6 * w6_8 + a7 * w7_8 + b8
+            x9 = a5 * w5_9 + a6 * w6_9 + a7 * w7_9 + b9
+            x10 = a5 * w5_10 + a6 * w6_10 + a7 * w7_10 + b10
+            a8 = tanh(x8)
+            a9 = tanh(x9)
+            a10 = tanh(x10)
+            x11 = a10 * w10_11 + a8 * w8_11 + a9 * w9_11 + b11
+            x12 = a10 * w10_12 + a8 * w8_12 + a9 * w9_12 + b12
+            a11 = sigmoid(x11)
+            a12 = sigmoid(x12)
+            E = (-a11 + t1) ** 2 + (-a12 + t2) ** 2
+            delta11 = a11 * (1 - a11) * (2 * a11 - 2 * t1)
+            delta12 = a12 * (1 - a12) * (2 * a12 - 2 * t2)
+            delta8 = (1 - a8**2) * (delta11 * w8_11 + delta12 * w8_12)
+            delta9 = (1 - a9**2) * (delta11 * w9_11 + delta12 * w9_12)
+            delta10 = (1 - a10**2) * (delta11 * w10_11 + delta12 * w10_12)
+            delta5 = a5 * (1 - a5) * (delta10 * w5_10 + delta8 * w5_8 + delta9 * w5_9)
+            delta6 = a6 * (1 - a6) * (delta10 * w6_10 + delta8 * w6_8 + delta9 * w6_9)
+            delta7 = a7 * (1 - a7) * (delta10 * w7_10 + delta8 * w7_8 + delta9 * w7_9)
+            dE_dw1_5 = a1 * delta5
+            dE_dw2_5 = a2 * delta5
+            dE_dw3_5 = a3 * delta5
+            dE_dw4_5 = a4 * delta5
+            dE_dw1_6 = a1 * delta6
+            dE_dw2_6 = a2 * delta6
+            dE_dw3_6 = a3 * delta6
+            dE_dw4_6 = a4 * delta6
+            dE_dw1_7 = a1 * delta7
+            dE_dw2_7 = a2 * delta7
+            dE_dw3_7 = a3 * delta7
+            dE_dw4_7 = a4 * delta7
+            dE_dw5_8 = a5 * delta8
+            dE_dw6_8 = a6 * delta8
+            dE_dw7_8 = a7 * delta8
+            dE_dw5_9 = a5 * delta9
+            dE_dw6_9 = a6 * delta9
+            dE_dw7_9 = a7 * delta9
+            dE_dw5_10 = a5 * delta10
+            dE_dw6_10 = a6 * delta10
+            dE_dw7_10 = a7 * delta10
+            dE_dw8_11 = a8 * delta11
+            dE_dw9_11 = a9 * delta11
+            dE_dw10_11 = a10 * delta11
+            dE_dw8_12 = a8 * delta12
+            dE_dw9_12 = a9 * delta12
+            dE_dw10_12 = a10 * delta12
+            sum_E += E
+            sum_dE_dw1_5 += dE_dw1_5
+            sum_dE_dw2_5 += dE_dw2_5
+            sum_dE_dw3_5 += dE_dw3_5
+            sum_dE_dw4_5 += dE_dw4_5
+            sum_dE_db5 += delta5
+            sum_dE_dw1_6 += dE_dw1_6
+            sum_dE_dw2_6 += dE_dw2_6
+            sum_dE_dw3_6 += dE_dw3_6
+            sum_dE_dw4_6 += dE_dw4_6
+            sum_dE_db6 += delta6
+            sum_dE_dw1_7 += dE_dw1_7
+            sum_dE_dw2_7 += dE_dw2_7
+            sum_dE_dw3_7 += dE_dw3_7
+            sum_dE_dw4_7 += dE_dw4_7
+            sum_dE_db7 += delta7
+            sum_dE_dw5_8 += dE_dw5_8
+            sum_dE_dw6_8 += dE_dw6_8
+            sum_dE_dw7_8 += dE_dw7_8
+            sum_dE_db8 += delta8
+            sum_dE_dw5_9 += dE_dw5_9
+            sum_dE_dw6_9 += dE_dw6_9
+            sum_dE_dw7_9 += dE_dw7_9
+            sum_dE_db9 += delta9
+            sum_dE_dw5_10 += dE_dw5_10
+            sum_dE_dw6_10 += dE_dw6_10
+            sum_dE_dw7_10 += dE_dw7_10
+            sum_dE_db10 += delta10
+            sum_dE_dw8_11 += dE_dw8_11
+            sum_dE_dw9_11 += dE_dw9_11
+            sum_dE_dw10_11 += dE_dw10_11
+            sum_dE_db11 += delta11
+            sum_dE_dw8_12 += dE_dw8_12
+            sum_dE_dw9_12 += dE_dw9_12
+            sum_dE_dw10_12 += dE_dw10_12
+            sum_dE_db12 += delta12
+        scale = 1.0 / (stop - start)
+        total += sum_E
+        dE_dw1_5 = sum_dE_dw1_5 * scale
+        dE_dw2_5 = sum_dE_dw2_5 * scale
+        dE_dw3_5 = sum_dE_dw3_5 * scale
+        dE_dw4_5 = sum_dE_dw4_5 * scale
+        dE_db5 = sum_dE_db5 * scale
+        dE_dw1_6 = sum_dE_dw1_6 * scale
+        dE_dw2_6 = sum_dE_dw2_6 * scale
+        dE_dw3_6 = sum_dE_dw3_6 * scale
+        dE_dw4_6 = sum_dE_dw4_6 * scale
+        dE_db6 = sum_dE_db6 * scale
+        dE_dw1_7 = sum_dE_dw1_7 * scale
+        dE_dw2_7 = sum_dE_dw2_7 * scale
+        dE_dw3_7 = sum_dE_dw3_7 * scale
+        dE_dw4_7 = sum_dE_dw4_7 * scale
+        dE_db7 = sum_dE_db7 * scale
+        dE_dw5_8 = sum_dE_dw5_8 * scale
+        dE_dw6_8 = sum_dE_dw6_8 * scale
+        dE_dw7_8 = sum_dE_dw7_8 * scale
+        dE_db8 = sum_dE_db8 * scale
+        dE_dw5_9 = sum_dE_dw5_9 * scale
+        dE_dw6_9 = sum_dE_dw6_9 * scale
+        dE_dw7_9 = sum_dE_dw7_9 * scale
+        dE_db9 = sum_dE_db9 * scale
+        dE_dw5_10 = sum_dE_dw5_10 * scale
+        dE_dw6_10 = sum_dE_dw6_10 * scale
+        dE_dw7_10 = sum_dE_dw7_10 * scale
+        dE_db10 = sum_dE_db10 * scale
+        dE_dw8_11 = sum_dE_dw8_11 * scale
+        dE_dw9_11 = sum_dE_dw9_11 * scale
+        dE_dw10_11 = sum_dE_dw10_11 * scale
+        dE_db11 = sum_dE_db11 * scale
+        dE_dw8_12 = sum_dE_dw8_12 * scale
+        dE_dw9_12 = sum_dE_dw9_12 * scale
+        dE_dw10_12 = sum_dE_dw10_12 * scale
+        dE_db12 = sum_dE_db12 * scale
         w1_5 = w1_5 - dE_dw1_5 * lr
         w2_5 = w2_5 - dE_dw2_5 * lr
         w3_5 = w3_5 - dE_dw3_5 * lr

@@ -136,7 +136,9 @@ def _sgd_epoch(params, X, Y, lr, batch_size, order, batch_X, batch_Y, work, grad
     grad_W1, grad_b1, grad_W2, grad_b2 = grads
     total = 0.0
     for start in range(0, X.shape[0], batch_size):
-        n = min(batch_size, X.shape[0] - start)
+        n = X.shape[0] - start
+        if n > batch_size:  # not min(): it would compile one more function
+            n = batch_size
         x, y = batch_X[:n], batch_Y[: 10 * n].reshape((10, n))
         gather(X, Y, order, start, x, y)
         Z1 = work[0][: 32 * n].reshape((32, n))
@@ -173,7 +175,9 @@ def _optimizer_epoch(params, state, X, Y, lr, batch_size, order, batch_X, batch_
     grad_W1, grad_b1, grad_W2, grad_b2 = grads
     total = 0.0
     for start in range(0, X.shape[0], batch_size):
-        n = min(batch_size, X.shape[0] - start)
+        n = X.shape[0] - start
+        if n > batch_size:  # not min(): it would compile one more function
+            n = batch_size
         x, y = batch_X[:n], batch_Y[: 10 * n].reshape((10, n))
         gather(X, Y, order, start, x, y)
         Z1 = work[0][: 32 * n].reshape((32, n))

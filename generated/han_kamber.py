@@ -31,7 +31,7 @@ PARAMETERS = ("W1", "b1", "W2", "b2")
 SHAPES = {"W1": (2, 3), "b1": (2,), "W2": (1, 2), "b2": (1,)}
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def sigmoid(u):
     """σ(u) = 1/(1 + exp(-u)) without overflow: exp(-|u|) is at most 1."""
     e = math.exp(-abs(u))
@@ -93,46 +93,9 @@ def _example_loss(
     return E
 
 
-@numba.njit(cache=True)
-def _example_gradients(
-    w1_4, w2_4, w3_4, theta4, w1_5, w2_5, w3_5, theta5, w4_6, w5_6, theta6, O1, O2, O3, T
-):
-    """One example's loss E and its gradient, parameter by parameter."""
-    I4 = O1 * w1_4 + O2 * w2_4 + O3 * w3_4 + theta4
-    I5 = O1 * w1_5 + O2 * w2_5 + O3 * w3_5 + theta5
-    O4 = sigmoid(I4)
-    O5 = sigmoid(I5)
-    I6 = O4 * w4_6 + O5 * w5_6 + theta6
-    O6 = sigmoid(I6)
-    E = (1 / 2) * (O6 - T) ** 2
-    Err6 = -O6 * (1 - O6) * (O6 - T)
-    Err4 = Err6 * O4 * w4_6 * (1 - O4)
-    Err5 = Err6 * O5 * w5_6 * (1 - O5)
-    dE_dw1_4 = -Err4 * O1
-    dE_dw2_4 = -Err4 * O2
-    dE_dw3_4 = -Err4 * O3
-    dE_dtheta4 = -Err4
-    dE_dw1_5 = -Err5 * O1
-    dE_dw2_5 = -Err5 * O2
-    dE_dw3_5 = -Err5 * O3
-    dE_dtheta5 = -Err5
-    dE_dw4_6 = -Err6 * O4
-    dE_dw5_6 = -Err6 * O5
-    dE_dtheta6 = -Err6
-    return (
-        E,
-        dE_dw1_4,
-        dE_dw2_4,
-        dE_dw3_4,
-        dE_dtheta4,
-        dE_dw1_5,
-        dE_dw2_5,
-        dE_dw3_5,
-        dE_dtheta5,
-        dE_dw4_6,
-        dE_dw5_6,
-        dE_dtheta6,
-    )
+# The batch and epoch functions write the example's statements out in their loop rather than call
+# a compiled function per example: Numba compiles each function it calls, and optimises the
+# callee's code again inside every caller, which made a first call take about 0.4 s longer.
 
 
 @numba.njit(cache=True)
@@ -140,63 +103,71 @@ def _batch_gradients(
     w1_4, w2_4, w3_4, theta4, w1_5, w2_5, w3_5, theta5, w4_6, w5_6, theta6, X, Y, order, start, stop
 ):
     """Mean loss and mean gradient over the examples X[order[start:stop]], Y[order[start:stop]]."""
-    E = 0.0
-    dE_dw1_4 = 0.0
-    dE_dw2_4 = 0.0
-    dE_dw3_4 = 0.0
-    dE_dtheta4 = 0.0
-    dE_dw1_5 = 0.0
-    dE_dw2_5 = 0.0
-    dE_dw3_5 = 0.0
-    dE_dtheta5 = 0.0
-    dE_dw4_6 = 0.0
-    dE_dw5_6 = 0.0
-    dE_dtheta6 = 0.0
+    sum_E = 0.0
+    sum_dE_dw1_4 = 0.0
+    sum_dE_dw2_4 = 0.0
+    sum_dE_dw3_4 = 0.0
+    sum_dE_dtheta4 = 0.0
+    sum_dE_dw1_5 = 0.0
+    sum_dE_dw2_5 = 0.0
+    sum_dE_dw3_5 = 0.0
+    sum_dE_dtheta5 = 0.0
+    sum_dE_dw4_6 = 0.0
+    sum_dE_dw5_6 = 0.0
+    sum_dE_dtheta6 = 0.0
     for r in range(start, stop):
         i = order[r]
-        example = _example_gradients(
-            w1_4,
-            w2_4,
-            w3_4,
-            theta4,
-            w1_5,
-            w2_5,
-            w3_5,
-            theta5,
-            w4_6,
-            w5_6,
-            theta6,
-            X[i, 0],
-            X[i, 1],
-            X[i, 2],
-            Y[i, 0],
-        )
-        E += example[0]
-        dE_dw1_4 += example[1]
-        dE_dw2_4 += example[2]
-        dE_dw3_4 += example[3]
-        dE_dtheta4 += example[4]
-        dE_dw1_5 += example[5]
-        dE_dw2_5 += example[6]
-        dE_dw3_5 += example[7]
-        dE_dtheta5 += example[8]
-        dE_dw4_6 += example[9]
-        dE_dw5_6 += example[10]
-        dE_dtheta6 += example[11]
+        O1 = X[i, 0]
+        O2 = X[i, 1]
+        O3 = X[i, 2]
+        T = Y[i, 0]
+        I4 = O1 * w1_4 + O2 * w2_4 + O3 * w3_4 + theta4
+        I5 = O1 * w1_5 + O2 * w2_5 + O3 * w3_5 + theta5
+        O4 = sigmoid(I4)
+        O5 = sigmoid(I5)
+        I6 = O4 * w4_6 + O5 * w5_6 + theta6
+        O6 = sigmoid(I6)
+        E = (1 / 2) * (O6 - T) ** 2
+        Err6 = -O6 * (1 - O6) * (O6 - T)
+        Err4 = Err6 * O4 * w4_6 * (1 - O4)
+        Err5 = Err6 * O5 * w5_6 * (1 - O5)
+        dE_dw1_4 = -Err4 * O1
+        dE_dw2_4 = -Err4 * O2
+        dE_dw3_4 = -Err4 * O3
+        dE_dtheta4 = -Err4
+        dE_dw1_5 = -Err5 * O1
+        dE_dw2_5 = -Err5 * O2
+        dE_dw3_5 = -Err5 * O3
+        dE_dtheta5 = -Err5
+        dE_dw4_6 = -Err6 * O4
+        dE_dw5_6 = -Err6 * O5
+        dE_dtheta6 = -Err6
+        sum_E += E
+        sum_dE_dw1_4 += dE_dw1_4
+        sum_dE_dw2_4 += dE_dw2_4
+        sum_dE_dw3_4 += dE_dw3_4
+        sum_dE_dtheta4 += dE_dtheta4
+        sum_dE_dw1_5 += dE_dw1_5
+        sum_dE_dw2_5 += dE_dw2_5
+        sum_dE_dw3_5 += dE_dw3_5
+        sum_dE_dtheta5 += dE_dtheta5
+        sum_dE_dw4_6 += dE_dw4_6
+        sum_dE_dw5_6 += dE_dw5_6
+        sum_dE_dtheta6 += dE_dtheta6
     scale = 1.0 / (stop - start)
     return (
-        E * scale,
-        dE_dw1_4 * scale,
-        dE_dw2_4 * scale,
-        dE_dw3_4 * scale,
-        dE_dtheta4 * scale,
-        dE_dw1_5 * scale,
-        dE_dw2_5 * scale,
-        dE_dw3_5 * scale,
-        dE_dtheta5 * scale,
-        dE_dw4_6 * scale,
-        dE_dw5_6 * scale,
-        dE_dtheta6 * scale,
+        sum_E * scale,
+        sum_dE_dw1_4 * scale,
+        sum_dE_dw2_4 * scale,
+        sum_dE_dw3_4 * scale,
+        sum_dE_dtheta4 * scale,
+        sum_dE_dw1_5 * scale,
+        sum_dE_dw2_5 * scale,
+        sum_dE_dw3_5 * scale,
+        sum_dE_dtheta5 * scale,
+        sum_dE_dw4_6 * scale,
+        sum_dE_dw5_6 * scale,
+        sum_dE_dtheta6 * scale,
     )
 
 
@@ -355,39 +326,73 @@ def _sgd_epoch(params, X, Y, lr, batch_size, order):
     theta6 = b2[0]
     total = 0.0
     for start in range(0, X.shape[0], batch_size):
-        stop = min(start + batch_size, X.shape[0])
-        (
-            E,
-            dE_dw1_4,
-            dE_dw2_4,
-            dE_dw3_4,
-            dE_dtheta4,
-            dE_dw1_5,
-            dE_dw2_5,
-            dE_dw3_5,
-            dE_dtheta5,
-            dE_dw4_6,
-            dE_dw5_6,
-            dE_dtheta6,
-        ) = _batch_gradients(
-            w1_4,
-            w2_4,
-            w3_4,
-            theta4,
-            w1_5,
-            w2_5,
-            w3_5,
-            theta5,
-            w4_6,
-            w5_6,
-            theta6,
-            X,
-            Y,
-            order,
-            start,
-            stop,
-        )
-        total += E * (stop - start)
+        stop = start + batch_size
+        if stop > X.shape[0]:  # the last batch (no min(): it would compile one more function)
+            stop = X.shape[0]
+        sum_E = 0.0
+        sum_dE_dw1_4 = 0.0
+        sum_dE_dw2_4 = 0.0
+        sum_dE_dw3_4 = 0.0
+        sum_dE_dtheta4 = 0.0
+        sum_dE_dw1_5 = 0.0
+        sum_dE_dw2_5 = 0.0
+        sum_dE_dw3_5 = 0.0
+        sum_dE_dtheta5 = 0.0
+        sum_dE_dw4_6 = 0.0
+        sum_dE_dw5_6 = 0.0
+        sum_dE_dtheta6 = 0.0
+        for r in range(start, stop):
+            i = order[r]
+            O1 = X[i, 0]
+            O2 = X[i, 1]
+            O3 = X[i, 2]
+            T = Y[i, 0]
+            I4 = O1 * w1_4 + O2 * w2_4 + O3 * w3_4 + theta4
+            I5 = O1 * w1_5 + O2 * w2_5 + O3 * w3_5 + theta5
+            O4 = sigmoid(I4)
+            O5 = sigmoid(I5)
+            I6 = O4 * w4_6 + O5 * w5_6 + theta6
+            O6 = sigmoid(I6)
+            E = (1 / 2) * (O6 - T) ** 2
+            Err6 = -O6 * (1 - O6) * (O6 - T)
+            Err4 = Err6 * O4 * w4_6 * (1 - O4)
+            Err5 = Err6 * O5 * w5_6 * (1 - O5)
+            dE_dw1_4 = -Err4 * O1
+            dE_dw2_4 = -Err4 * O2
+            dE_dw3_4 = -Err4 * O3
+            dE_dtheta4 = -Err4
+            dE_dw1_5 = -Err5 * O1
+            dE_dw2_5 = -Err5 * O2
+            dE_dw3_5 = -Err5 * O3
+            dE_dtheta5 = -Err5
+            dE_dw4_6 = -Err6 * O4
+            dE_dw5_6 = -Err6 * O5
+            dE_dtheta6 = -Err6
+            sum_E += E
+            sum_dE_dw1_4 += dE_dw1_4
+            sum_dE_dw2_4 += dE_dw2_4
+            sum_dE_dw3_4 += dE_dw3_4
+            sum_dE_dtheta4 += dE_dtheta4
+            sum_dE_dw1_5 += dE_dw1_5
+            sum_dE_dw2_5 += dE_dw2_5
+            sum_dE_dw3_5 += dE_dw3_5
+            sum_dE_dtheta5 += dE_dtheta5
+            sum_dE_dw4_6 += dE_dw4_6
+            sum_dE_dw5_6 += dE_dw5_6
+            sum_dE_dtheta6 += dE_dtheta6
+        scale = 1.0 / (stop - start)
+        total += sum_E
+        dE_dw1_4 = sum_dE_dw1_4 * scale
+        dE_dw2_4 = sum_dE_dw2_4 * scale
+        dE_dw3_4 = sum_dE_dw3_4 * scale
+        dE_dtheta4 = sum_dE_dtheta4 * scale
+        dE_dw1_5 = sum_dE_dw1_5 * scale
+        dE_dw2_5 = sum_dE_dw2_5 * scale
+        dE_dw3_5 = sum_dE_dw3_5 * scale
+        dE_dtheta5 = sum_dE_dtheta5 * scale
+        dE_dw4_6 = sum_dE_dw4_6 * scale
+        dE_dw5_6 = sum_dE_dw5_6 * scale
+        dE_dtheta6 = sum_dE_dtheta6 * scale
         w1_4 = w1_4 - dE_dw1_4 * lr
         w2_4 = w2_4 - dE_dw2_4 * lr
         w3_4 = w3_4 - dE_dw3_4 * lr

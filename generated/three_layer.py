@@ -31,14 +31,14 @@ PARAMETERS = ("W1", "b1", "W2", "b2", "W3", "b3")
 SHAPES = {"W1": (2, 2), "b1": (2,), "W2": (2, 2), "b2": (2,), "W3": (1, 2), "b3": (1,)}
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def sigmoid(u):
     """σ(u) = 1/(1 + exp(-u)) without overflow: exp(-|u|) is at most 1."""
     e = math.exp(-abs(u))
     return 1.0 / (1.0 + e) if u >= 0.0 else e / (1.0 + e)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def softplus(u):
     """log(1 + exp(u)) without overflow (shares exp(-|u|) with sigmoid once inlined)."""
     return max(u, 0.0) + math.log1p(math.exp(-abs(u)))
@@ -143,72 +143,9 @@ def _example_loss(
     return L
 
 
-@numba.njit(cache=True)
-def _example_gradients(
-    w1_1_1,
-    w1_1_2,
-    b1_1,
-    w1_2_1,
-    w1_2_2,
-    b1_2,
-    w2_1_1,
-    w2_1_2,
-    b2_1,
-    w2_2_1,
-    w2_2_2,
-    b2_2,
-    w3_1_1,
-    w3_1_2,
-    b3_1,
-    x1,
-    x2,
-    y,
-):
-    """One example's loss L and its gradient, parameter by parameter."""
-    z1_1 = b1_1 + w1_1_1 * x1 + w1_1_2 * x2
-    z1_2 = b1_2 + w1_2_1 * x1 + w1_2_2 * x2
-    a1_1 = sigmoid(z1_1)
-    a1_2 = sigmoid(z1_2)
-    z2_1 = a1_1 * w2_1_1 + a1_2 * w2_1_2 + b2_1
-    z2_2 = a1_1 * w2_2_1 + a1_2 * w2_2_2 + b2_2
-    a2_1 = sigmoid(z2_1)
-    a2_2 = sigmoid(z2_2)
-    z3_1 = a2_1 * w3_1_1 + a2_2 * w3_1_2 + b3_1
-    yhat = sigmoid(z3_1)
-    L = y * softplus(-z3_1) + (1 - y) * softplus(z3_1)
-    delta3_1 = -y + yhat
-    delta2_1 = a2_1 * delta3_1 * w3_1_1 * (1 - a2_1)
-    delta2_2 = a2_2 * delta3_1 * w3_1_2 * (1 - a2_2)
-    delta1_1 = a1_1 * (1 - a1_1) * (delta2_1 * w2_1_1 + delta2_2 * w2_2_1)
-    delta1_2 = a1_2 * (1 - a1_2) * (delta2_1 * w2_1_2 + delta2_2 * w2_2_2)
-    dL_dw1_1_1 = delta1_1 * x1
-    dL_dw1_1_2 = delta1_1 * x2
-    dL_dw1_2_1 = delta1_2 * x1
-    dL_dw1_2_2 = delta1_2 * x2
-    dL_dw2_1_1 = a1_1 * delta2_1
-    dL_dw2_1_2 = a1_2 * delta2_1
-    dL_dw2_2_1 = a1_1 * delta2_2
-    dL_dw2_2_2 = a1_2 * delta2_2
-    dL_dw3_1_1 = a2_1 * delta3_1
-    dL_dw3_1_2 = a2_2 * delta3_1
-    return (
-        L,
-        dL_dw1_1_1,
-        dL_dw1_1_2,
-        delta1_1,
-        dL_dw1_2_1,
-        dL_dw1_2_2,
-        delta1_2,
-        dL_dw2_1_1,
-        dL_dw2_1_2,
-        delta2_1,
-        dL_dw2_2_1,
-        dL_dw2_2_2,
-        delta2_2,
-        dL_dw3_1_1,
-        dL_dw3_1_2,
-        delta3_1,
-    )
+# The batch and epoch functions write the example's statements out in their loop rather than call
+# a compiled function per example: Numba compiles each function it calls, and optimises the
+# callee's code again inside every caller, which made a first call take about 0.4 s longer.
 
 
 @numba.njit(cache=True)
@@ -235,78 +172,87 @@ def _batch_gradients(
     stop,
 ):
     """Mean loss and mean gradient over the examples X[order[start:stop]], Y[order[start:stop]]."""
-    L = 0.0
-    dL_dw1_1_1 = 0.0
-    dL_dw1_1_2 = 0.0
-    dL_db1_1 = 0.0
-    dL_dw1_2_1 = 0.0
-    dL_dw1_2_2 = 0.0
-    dL_db1_2 = 0.0
-    dL_dw2_1_1 = 0.0
-    dL_dw2_1_2 = 0.0
-    dL_db2_1 = 0.0
-    dL_dw2_2_1 = 0.0
-    dL_dw2_2_2 = 0.0
-    dL_db2_2 = 0.0
-    dL_dw3_1_1 = 0.0
-    dL_dw3_1_2 = 0.0
-    dL_db3_1 = 0.0
+    sum_L = 0.0
+    sum_dL_dw1_1_1 = 0.0
+    sum_dL_dw1_1_2 = 0.0
+    sum_dL_db1_1 = 0.0
+    sum_dL_dw1_2_1 = 0.0
+    sum_dL_dw1_2_2 = 0.0
+    sum_dL_db1_2 = 0.0
+    sum_dL_dw2_1_1 = 0.0
+    sum_dL_dw2_1_2 = 0.0
+    sum_dL_db2_1 = 0.0
+    sum_dL_dw2_2_1 = 0.0
+    sum_dL_dw2_2_2 = 0.0
+    sum_dL_db2_2 = 0.0
+    sum_dL_dw3_1_1 = 0.0
+    sum_dL_dw3_1_2 = 0.0
+    sum_dL_db3_1 = 0.0
     for r in range(start, stop):
         i = order[r]
-        example = _example_gradients(
-            w1_1_1,
-            w1_1_2,
-            b1_1,
-            w1_2_1,
-            w1_2_2,
-            b1_2,
-            w2_1_1,
-            w2_1_2,
-            b2_1,
-            w2_2_1,
-            w2_2_2,
-            b2_2,
-            w3_1_1,
-            w3_1_2,
-            b3_1,
-            X[i, 0],
-            X[i, 1],
-            Y[i, 0],
-        )
-        L += example[0]
-        dL_dw1_1_1 += example[1]
-        dL_dw1_1_2 += example[2]
-        dL_db1_1 += example[3]
-        dL_dw1_2_1 += example[4]
-        dL_dw1_2_2 += example[5]
-        dL_db1_2 += example[6]
-        dL_dw2_1_1 += example[7]
-        dL_dw2_1_2 += example[8]
-        dL_db2_1 += example[9]
-        dL_dw2_2_1 += example[10]
-        dL_dw2_2_2 += example[11]
-        dL_db2_2 += example[12]
-        dL_dw3_1_1 += example[13]
-        dL_dw3_1_2 += example[14]
-        dL_db3_1 += example[15]
+        x1 = X[i, 0]
+        x2 = X[i, 1]
+        y = Y[i, 0]
+        z1_1 = b1_1 + w1_1_1 * x1 + w1_1_2 * x2
+        z1_2 = b1_2 + w1_2_1 * x1 + w1_2_2 * x2
+        a1_1 = sigmoid(z1_1)
+        a1_2 = sigmoid(z1_2)
+        z2_1 = a1_1 * w2_1_1 + a1_2 * w2_1_2 + b2_1
+        z2_2 = a1_1 * w2_2_1 + a1_2 * w2_2_2 + b2_2
+        a2_1 = sigmoid(z2_1)
+        a2_2 = sigmoid(z2_2)
+        z3_1 = a2_1 * w3_1_1 + a2_2 * w3_1_2 + b3_1
+        yhat = sigmoid(z3_1)
+        L = y * softplus(-z3_1) + (1 - y) * softplus(z3_1)
+        delta3_1 = -y + yhat
+        delta2_1 = a2_1 * delta3_1 * w3_1_1 * (1 - a2_1)
+        delta2_2 = a2_2 * delta3_1 * w3_1_2 * (1 - a2_2)
+        delta1_1 = a1_1 * (1 - a1_1) * (delta2_1 * w2_1_1 + delta2_2 * w2_2_1)
+        delta1_2 = a1_2 * (1 - a1_2) * (delta2_1 * w2_1_2 + delta2_2 * w2_2_2)
+        dL_dw1_1_1 = delta1_1 * x1
+        dL_dw1_1_2 = delta1_1 * x2
+        dL_dw1_2_1 = delta1_2 * x1
+        dL_dw1_2_2 = delta1_2 * x2
+        dL_dw2_1_1 = a1_1 * delta2_1
+        dL_dw2_1_2 = a1_2 * delta2_1
+        dL_dw2_2_1 = a1_1 * delta2_2
+        dL_dw2_2_2 = a1_2 * delta2_2
+        dL_dw3_1_1 = a2_1 * delta3_1
+        dL_dw3_1_2 = a2_2 * delta3_1
+        sum_L += L
+        sum_dL_dw1_1_1 += dL_dw1_1_1
+        sum_dL_dw1_1_2 += dL_dw1_1_2
+        sum_dL_db1_1 += delta1_1
+        sum_dL_dw1_2_1 += dL_dw1_2_1
+        sum_dL_dw1_2_2 += dL_dw1_2_2
+        sum_dL_db1_2 += delta1_2
+        sum_dL_dw2_1_1 += dL_dw2_1_1
+        sum_dL_dw2_1_2 += dL_dw2_1_2
+        sum_dL_db2_1 += delta2_1
+        sum_dL_dw2_2_1 += dL_dw2_2_1
+        sum_dL_dw2_2_2 += dL_dw2_2_2
+        sum_dL_db2_2 += delta2_2
+        sum_dL_dw3_1_1 += dL_dw3_1_1
+        sum_dL_dw3_1_2 += dL_dw3_1_2
+        sum_dL_db3_1 += delta3_1
     scale = 1.0 / (stop - start)
     return (
-        L * scale,
-        dL_dw1_1_1 * scale,
-        dL_dw1_1_2 * scale,
-        dL_db1_1 * scale,
-        dL_dw1_2_1 * scale,
-        dL_dw1_2_2 * scale,
-        dL_db1_2 * scale,
-        dL_dw2_1_1 * scale,
-        dL_dw2_1_2 * scale,
-        dL_db2_1 * scale,
-        dL_dw2_2_1 * scale,
-        dL_dw2_2_2 * scale,
-        dL_db2_2 * scale,
-        dL_dw3_1_1 * scale,
-        dL_dw3_1_2 * scale,
-        dL_db3_1 * scale,
+        sum_L * scale,
+        sum_dL_dw1_1_1 * scale,
+        sum_dL_dw1_1_2 * scale,
+        sum_dL_db1_1 * scale,
+        sum_dL_dw1_2_1 * scale,
+        sum_dL_dw1_2_2 * scale,
+        sum_dL_db1_2 * scale,
+        sum_dL_dw2_1_1 * scale,
+        sum_dL_dw2_1_2 * scale,
+        sum_dL_db2_1 * scale,
+        sum_dL_dw2_2_1 * scale,
+        sum_dL_dw2_2_2 * scale,
+        sum_dL_db2_2 * scale,
+        sum_dL_dw3_1_1 * scale,
+        sum_dL_dw3_1_2 * scale,
+        sum_dL_db3_1 * scale,
     )
 
 
@@ -501,47 +447,89 @@ def _sgd_epoch(params, X, Y, lr, batch_size, order):
     b3_1 = b3[0]
     total = 0.0
     for start in range(0, X.shape[0], batch_size):
-        stop = min(start + batch_size, X.shape[0])
-        (
-            L,
-            dL_dw1_1_1,
-            dL_dw1_1_2,
-            dL_db1_1,
-            dL_dw1_2_1,
-            dL_dw1_2_2,
-            dL_db1_2,
-            dL_dw2_1_1,
-            dL_dw2_1_2,
-            dL_db2_1,
-            dL_dw2_2_1,
-            dL_dw2_2_2,
-            dL_db2_2,
-            dL_dw3_1_1,
-            dL_dw3_1_2,
-            dL_db3_1,
-        ) = _batch_gradients(
-            w1_1_1,
-            w1_1_2,
-            b1_1,
-            w1_2_1,
-            w1_2_2,
-            b1_2,
-            w2_1_1,
-            w2_1_2,
-            b2_1,
-            w2_2_1,
-            w2_2_2,
-            b2_2,
-            w3_1_1,
-            w3_1_2,
-            b3_1,
-            X,
-            Y,
-            order,
-            start,
-            stop,
-        )
-        total += L * (stop - start)
+        stop = start + batch_size
+        if stop > X.shape[0]:  # the last batch (no min(): it would compile one more function)
+            stop = X.shape[0]
+        sum_L = 0.0
+        sum_dL_dw1_1_1 = 0.0
+        sum_dL_dw1_1_2 = 0.0
+        sum_dL_db1_1 = 0.0
+        sum_dL_dw1_2_1 = 0.0
+        sum_dL_dw1_2_2 = 0.0
+        sum_dL_db1_2 = 0.0
+        sum_dL_dw2_1_1 = 0.0
+        sum_dL_dw2_1_2 = 0.0
+        sum_dL_db2_1 = 0.0
+        sum_dL_dw2_2_1 = 0.0
+        sum_dL_dw2_2_2 = 0.0
+        sum_dL_db2_2 = 0.0
+        sum_dL_dw3_1_1 = 0.0
+        sum_dL_dw3_1_2 = 0.0
+        sum_dL_db3_1 = 0.0
+        for r in range(start, stop):
+            i = order[r]
+            x1 = X[i, 0]
+            x2 = X[i, 1]
+            y = Y[i, 0]
+            z1_1 = b1_1 + w1_1_1 * x1 + w1_1_2 * x2
+            z1_2 = b1_2 + w1_2_1 * x1 + w1_2_2 * x2
+            a1_1 = sigmoid(z1_1)
+            a1_2 = sigmoid(z1_2)
+            z2_1 = a1_1 * w2_1_1 + a1_2 * w2_1_2 + b2_1
+            z2_2 = a1_1 * w2_2_1 + a1_2 * w2_2_2 + b2_2
+            a2_1 = sigmoid(z2_1)
+            a2_2 = sigmoid(z2_2)
+            z3_1 = a2_1 * w3_1_1 + a2_2 * w3_1_2 + b3_1
+            yhat = sigmoid(z3_1)
+            L = y * softplus(-z3_1) + (1 - y) * softplus(z3_1)
+            delta3_1 = -y + yhat
+            delta2_1 = a2_1 * delta3_1 * w3_1_1 * (1 - a2_1)
+            delta2_2 = a2_2 * delta3_1 * w3_1_2 * (1 - a2_2)
+            delta1_1 = a1_1 * (1 - a1_1) * (delta2_1 * w2_1_1 + delta2_2 * w2_2_1)
+            delta1_2 = a1_2 * (1 - a1_2) * (delta2_1 * w2_1_2 + delta2_2 * w2_2_2)
+            dL_dw1_1_1 = delta1_1 * x1
+            dL_dw1_1_2 = delta1_1 * x2
+            dL_dw1_2_1 = delta1_2 * x1
+            dL_dw1_2_2 = delta1_2 * x2
+            dL_dw2_1_1 = a1_1 * delta2_1
+            dL_dw2_1_2 = a1_2 * delta2_1
+            dL_dw2_2_1 = a1_1 * delta2_2
+            dL_dw2_2_2 = a1_2 * delta2_2
+            dL_dw3_1_1 = a2_1 * delta3_1
+            dL_dw3_1_2 = a2_2 * delta3_1
+            sum_L += L
+            sum_dL_dw1_1_1 += dL_dw1_1_1
+            sum_dL_dw1_1_2 += dL_dw1_1_2
+            sum_dL_db1_1 += delta1_1
+            sum_dL_dw1_2_1 += dL_dw1_2_1
+            sum_dL_dw1_2_2 += dL_dw1_2_2
+            sum_dL_db1_2 += delta1_2
+            sum_dL_dw2_1_1 += dL_dw2_1_1
+            sum_dL_dw2_1_2 += dL_dw2_1_2
+            sum_dL_db2_1 += delta2_1
+            sum_dL_dw2_2_1 += dL_dw2_2_1
+            sum_dL_dw2_2_2 += dL_dw2_2_2
+            sum_dL_db2_2 += delta2_2
+            sum_dL_dw3_1_1 += dL_dw3_1_1
+            sum_dL_dw3_1_2 += dL_dw3_1_2
+            sum_dL_db3_1 += delta3_1
+        scale = 1.0 / (stop - start)
+        total += sum_L
+        dL_dw1_1_1 = sum_dL_dw1_1_1 * scale
+        dL_dw1_1_2 = sum_dL_dw1_1_2 * scale
+        dL_db1_1 = sum_dL_db1_1 * scale
+        dL_dw1_2_1 = sum_dL_dw1_2_1 * scale
+        dL_dw1_2_2 = sum_dL_dw1_2_2 * scale
+        dL_db1_2 = sum_dL_db1_2 * scale
+        dL_dw2_1_1 = sum_dL_dw2_1_1 * scale
+        dL_dw2_1_2 = sum_dL_dw2_1_2 * scale
+        dL_db2_1 = sum_dL_db2_1 * scale
+        dL_dw2_2_1 = sum_dL_dw2_2_1 * scale
+        dL_dw2_2_2 = sum_dL_dw2_2_2 * scale
+        dL_db2_2 = sum_dL_db2_2 * scale
+        dL_dw3_1_1 = sum_dL_dw3_1_1 * scale
+        dL_dw3_1_2 = sum_dL_dw3_1_2 * scale
+        dL_db3_1 = sum_dL_db3_1 * scale
         w1_1_1 = w1_1_1 - dL_dw1_1_1 * lr
         w1_1_2 = w1_1_2 - dL_dw1_1_2 * lr
         b1_1 = b1_1 - dL_db1_1 * lr
