@@ -42,7 +42,7 @@ CUDA_REDUCTION_CHUNK = 32
 #: the auto strategy unrolls networks with at most this many parameters (the lecture nets)
 UNROLL_LIMIT = 64
 #: multiply-adds below which the layer kernels loop instead of calling BLAS (bench/)
-BLAS_MIN_WORK = 4096
+BLAS_MIN_WORK = 1024
 #: spec parameters are written into the module as literals up to this many values
 SPEC_LITERAL_LIMIT = 1000
 

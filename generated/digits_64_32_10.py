@@ -26,8 +26,9 @@ import numpy as np
 
 # the layer kernels this module calls, from the file beside it that every module with the same
 # activations, loss, optimizer and math shares (compiled once for all of them)
-from derive_layers_5c0330adb875 import (
+from derive_layers_7b0a8c7f4446 import (
     descend,
+    element_sum,
     gather,
     matmul_nn,
     matmul_nt,
@@ -108,11 +109,12 @@ def _backprop(params, X, Y, work, grads):
     A2 = work[4][: 10 * n].reshape((10, n))
     D2 = work[5][: 10 * n].reshape((10, n))
     LSE, S = work[6][:n], work[7][:n]
+    E = work[8][: 10 * n].reshape((10, n))
     matmul_nt(W1, X, Z1)
     relu_bias(Z1, b1, A1)
     matmul_nn(W2, A1, Z2)
     softmax_bias(Z2, b2, A2, LSE, S)
-    total = output_delta(Z2, A2, LSE, S, Y, D2, 1.0 / n)
+    total = output_delta(Z2, A2, LSE, S, Y, D2, E, 1.0 / n)
     matmul_nt(D2, A1, grad_W2)
     row_sums(D2, grad_b2)
     matmul_tn(W2, D2, D1)
@@ -148,11 +150,12 @@ def _sgd_epoch(params, X, Y, lr, batch_size, order, batch_X, batch_Y, work, grad
         A2 = work[4][: 10 * n].reshape((10, n))
         D2 = work[5][: 10 * n].reshape((10, n))
         LSE, S = work[6][:n], work[7][:n]
+        E = work[8][: 10 * n].reshape((10, n))
         matmul_nt(W1, x, Z1)
         relu_bias(Z1, b1, A1)
         matmul_nn(W2, A1, Z2)
         softmax_bias(Z2, b2, A2, LSE, S)
-        total += output_delta(Z2, A2, LSE, S, y, D2, 1.0 / n)
+        total += output_delta(Z2, A2, LSE, S, y, D2, E, 1.0 / n)
         matmul_nt(D2, A1, grad_W2)
         row_sums(D2, grad_b2)
         matmul_tn(W2, D2, D1)
@@ -187,11 +190,12 @@ def _optimizer_epoch(params, state, X, Y, lr, batch_size, order, batch_X, batch_
         A2 = work[4][: 10 * n].reshape((10, n))
         D2 = work[5][: 10 * n].reshape((10, n))
         LSE, S = work[6][:n], work[7][:n]
+        E = work[8][: 10 * n].reshape((10, n))
         matmul_nt(W1, x, Z1)
         relu_bias(Z1, b1, A1)
         matmul_nn(W2, A1, Z2)
         softmax_bias(Z2, b2, A2, LSE, S)
-        total += output_delta(Z2, A2, LSE, S, y, D2, 1.0 / n)
+        total += output_delta(Z2, A2, LSE, S, y, D2, E, 1.0 / n)
         matmul_nt(D2, A1, grad_W2)
         row_sums(D2, grad_b2)
         matmul_tn(W2, D2, D1)
@@ -338,9 +342,11 @@ def _order(seed, examples):
 
 
 def _workspace(rows):
-    """Flat buffers for every layer's Z{l}, A{l} and D{l} (units × rows), then LSE and S (rows)."""
+    """Flat buffers for every layer's Z{l}, A{l} and D{l} (units × rows), LSE and S (rows), and
+    the output's loss terms E (outputs × rows)."""
     work = tuple(np.empty(units * rows, DTYPE) for units in SIZES[1:] for _ in "ZAD")
     work += (np.empty(rows, DTYPE), np.empty(rows, DTYPE))
+    work += (np.empty(10 * rows, DTYPE),)
     return work
 
 

@@ -26,8 +26,9 @@ import numpy as np
 
 # the layer kernels this module calls, from the file beside it that every module with the same
 # activations, loss, optimizer and math shares (compiled once for all of them)
-from derive_layers_8b06de73afc7 import (
+from derive_layers_af7ef03c06c7 import (
     descend,
+    element_sum,
     gather,
     matmul_nn,
     matmul_nt,
@@ -110,13 +111,14 @@ def _backprop(params, X, Y, work, grads):
     A3 = work[7][: 10 * n].reshape((10, n))
     D3 = work[8][: 10 * n].reshape((10, n))
     LSE, S = work[9][:n], work[10][:n]
+    E = work[11][: 10 * n].reshape((10, n))
     matmul_nt(W1, X, Z1)
     relu_bias(Z1, b1, A1)
     matmul_nn(W2, A1, Z2)
     relu_bias(Z2, b2, A2)
     matmul_nn(W3, A2, Z3)
     softmax_bias(Z3, b3, A3, LSE, S)
-    total = output_delta(Z3, A3, LSE, S, Y, D3, 1.0 / n)
+    total = output_delta(Z3, A3, LSE, S, Y, D3, E, 1.0 / n)
     matmul_nt(D3, A2, grad_W3)
     row_sums(D3, grad_b3)
     matmul_tn(W3, D3, D2)
@@ -159,13 +161,14 @@ def _sgd_epoch(params, X, Y, lr, batch_size, order, batch_X, batch_Y, work, grad
         A3 = work[7][: 10 * n].reshape((10, n))
         D3 = work[8][: 10 * n].reshape((10, n))
         LSE, S = work[9][:n], work[10][:n]
+        E = work[11][: 10 * n].reshape((10, n))
         matmul_nt(W1, x, Z1)
         relu_bias(Z1, b1, A1)
         matmul_nn(W2, A1, Z2)
         relu_bias(Z2, b2, A2)
         matmul_nn(W3, A2, Z3)
         softmax_bias(Z3, b3, A3, LSE, S)
-        total += output_delta(Z3, A3, LSE, S, y, D3, 1.0 / n)
+        total += output_delta(Z3, A3, LSE, S, y, D3, E, 1.0 / n)
         matmul_nt(D3, A2, grad_W3)
         row_sums(D3, grad_b3)
         matmul_tn(W3, D3, D2)
@@ -317,9 +320,11 @@ def _order(seed, examples):
 
 
 def _workspace(rows):
-    """Flat buffers for every layer's Z{l}, A{l} and D{l} (units × rows), then LSE and S (rows)."""
+    """Flat buffers for every layer's Z{l}, A{l} and D{l} (units × rows), LSE and S (rows), and
+    the output's loss terms E (outputs × rows)."""
     work = tuple(np.empty(units * rows, DTYPE) for units in SIZES[1:] for _ in "ZAD")
     work += (np.empty(rows, DTYPE), np.empty(rows, DTYPE))
+    work += (np.empty(10 * rows, DTYPE),)
     return work
 
 
