@@ -31,14 +31,14 @@ PARAMETERS = ("W1", "b1", "W2", "b2", "W3", "b3")
 SHAPES = {"W1": (3, 4), "b1": (3,), "W2": (3, 3), "b2": (3,), "W3": (2, 3), "b3": (2,)}
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=True, fastmath={"contract"}, inline="always")
 def sigmoid(u):
     """σ(u) = 1/(1 + exp(-u)) without overflow: exp(-|u|) is at most 1."""
     e = math.exp(-abs(u))
     return 1.0 / (1.0 + e) if u >= 0.0 else e / (1.0 + e)
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=True, fastmath={"contract"}, inline="always")
 def tanh(u):
     """tanh(u) from expm1(-2|u|): as accurate as math.tanh, and faster."""
     t = math.expm1(-2.0 * abs(u))
@@ -77,7 +77,7 @@ def spec_params():
     )
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, fastmath={"contract"})
 def _example_forward(
     w1_5,
     w2_5,
@@ -139,7 +139,7 @@ def _example_forward(
     return a11, a12
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, fastmath={"contract"})
 def _example_loss(
     w1_5,
     w2_5,
@@ -209,7 +209,7 @@ def _example_loss(
 # callee's code again inside every caller, which made a first call take about 0.4 s longer.
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, fastmath={"contract"})
 def _batch_gradients(
     w1_5,
     w2_5,
@@ -426,7 +426,7 @@ def _batch_gradients(
     )
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, fastmath={"contract"})
 def _forward(params, X):
     """The network's outputs for every example of X."""
     W1, b1, W2, b2, W3, b3 = params
@@ -511,7 +511,7 @@ def _forward(params, X):
     return out
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, fastmath={"contract"})
 def _loss(params, X, Y):
     """Mean loss over the examples."""
     W1, b1, W2, b2, W3, b3 = params
@@ -598,7 +598,7 @@ def _loss(params, X, Y):
     return total / X.shape[0]
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, fastmath={"contract"})
 def _gradients(params, X, Y):
     """Mean gradient over the examples, as arrays shaped like the parameters."""
     W1, b1, W2, b2, W3, b3 = params
@@ -760,7 +760,7 @@ def _gradients(params, X, Y):
     return (grad_W1, grad_b1, grad_W2, grad_b2, grad_W3, grad_b3)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, fastmath={"contract"})
 def _sgd_epoch(params, X, Y, lr, batch_size, order):
     """Gradient-descent steps on the batches of X and Y in this order, in place; returns the
     summed loss, each batch's taken before its step."""

@@ -31,7 +31,7 @@ PARAMETERS = ("W1", "b1", "W2", "b2")
 SHAPES = {"W1": (2, 3), "b1": (2,), "W2": (1, 2), "b2": (1,)}
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=True, fastmath={"contract"}, inline="always")
 def sigmoid(u):
     """σ(u) = 1/(1 + exp(-u)) without overflow: exp(-|u|) is at most 1."""
     e = math.exp(-abs(u))
@@ -64,7 +64,7 @@ def spec_params():
     )
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, fastmath={"contract"})
 def _example_forward(
     w1_4, w2_4, w3_4, theta4, w1_5, w2_5, w3_5, theta5, w4_6, w5_6, theta6, O1, O2, O3
 ):
@@ -78,7 +78,7 @@ def _example_forward(
     return O6
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, fastmath={"contract"})
 def _example_loss(
     w1_4, w2_4, w3_4, theta4, w1_5, w2_5, w3_5, theta5, w4_6, w5_6, theta6, O1, O2, O3, T
 ):
@@ -98,7 +98,7 @@ def _example_loss(
 # callee's code again inside every caller, which made a first call take about 0.4 s longer.
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, fastmath={"contract"})
 def _batch_gradients(
     w1_4, w2_4, w3_4, theta4, w1_5, w2_5, w3_5, theta5, w4_6, w5_6, theta6, X, Y, order, start, stop
 ):
@@ -171,7 +171,7 @@ def _batch_gradients(
     )
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, fastmath={"contract"})
 def _forward(params, X):
     """The network's outputs for every example of X."""
     W1, b1, W2, b2 = params
@@ -207,7 +207,7 @@ def _forward(params, X):
     return out
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, fastmath={"contract"})
 def _loss(params, X, Y):
     """Mean loss over the examples."""
     W1, b1, W2, b2 = params
@@ -244,7 +244,7 @@ def _loss(params, X, Y):
     return total / X.shape[0]
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, fastmath={"contract"})
 def _gradients(params, X, Y):
     """Mean gradient over the examples, as arrays shaped like the parameters."""
     W1, b1, W2, b2 = params
@@ -308,7 +308,7 @@ def _gradients(params, X, Y):
     return (grad_W1, grad_b1, grad_W2, grad_b2)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, fastmath={"contract"})
 def _sgd_epoch(params, X, Y, lr, batch_size, order):
     """Gradient-descent steps on the batches of X and Y in this order, in place; returns the
     summed loss, each batch's taken before its step."""

@@ -31,7 +31,7 @@ PARAMETERS = ("W1", "b1", "W2", "b2")
 SHAPES = {"W1": (1, 1), "b1": (1,), "W2": (1, 1), "b2": (1,)}
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=True, fastmath={"contract"}, inline="always")
 def sigmoid(u):
     """σ(u) = 1/(1 + exp(-u)) without overflow: exp(-|u|) is at most 1."""
     e = math.exp(-abs(u))
@@ -64,7 +64,7 @@ def spec_params():
     )
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, fastmath={"contract"})
 def _example_forward(w1, b1, w2, b2, x):
     """One example, inputs to outputs."""
     z1 = b1 + w1 * x
@@ -74,7 +74,7 @@ def _example_forward(w1, b1, w2, b2, x):
     return a2
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, fastmath={"contract"})
 def _example_loss(w1, b1, w2, b2, x, T):
     """One example's loss E."""
     z1 = b1 + w1 * x
@@ -90,7 +90,7 @@ def _example_loss(w1, b1, w2, b2, x, T):
 # callee's code again inside every caller, which made a first call take about 0.4 s longer.
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, fastmath={"contract"})
 def _batch_gradients(w1, b1, w2, b2, X, Y, order, start, stop):
     """Mean loss and mean gradient over the examples X[order[start:stop]], Y[order[start:stop]]."""
     sum_E = 0.0
@@ -126,7 +126,7 @@ def _batch_gradients(w1, b1, w2, b2, X, Y, order, start, stop):
     )
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, fastmath={"contract"})
 def _forward(params, X):
     """The network's outputs for every example of X."""
     W1, b1_array, W2, b2_array = params
@@ -140,7 +140,7 @@ def _forward(params, X):
     return out
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, fastmath={"contract"})
 def _loss(params, X, Y):
     """Mean loss over the examples."""
     W1, b1_array, W2, b2_array = params
@@ -154,7 +154,7 @@ def _loss(params, X, Y):
     return total / X.shape[0]
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, fastmath={"contract"})
 def _gradients(params, X, Y):
     """Mean gradient over the examples, as arrays shaped like the parameters."""
     W1, b1_array, W2, b2_array = params
@@ -176,7 +176,7 @@ def _gradients(params, X, Y):
     return (grad_W1, grad_b1, grad_W2, grad_b2)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, fastmath={"contract"})
 def _sgd_epoch(params, X, Y, lr, batch_size, order):
     """Gradient-descent steps on the batches of X and Y in this order, in place; returns the
     summed loss, each batch's taken before its step."""

@@ -31,14 +31,14 @@ PARAMETERS = ("W1", "W2")
 SHAPES = {"W1": (2, 2), "W2": (1, 2)}
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=True, fastmath={"contract"}, inline="always")
 def sigmoid(u):
     """σ(u) = 1/(1 + exp(-u)) without overflow: exp(-|u|) is at most 1."""
     e = math.exp(-abs(u))
     return 1.0 / (1.0 + e) if u >= 0.0 else e / (1.0 + e)
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=True, fastmath={"contract"}, inline="always")
 def softplus(u):
     """log(1 + exp(u)) without overflow (shares exp(-|u|) with sigmoid once inlined)."""
     return max(u, 0.0) + math.log1p(math.exp(-abs(u)))
@@ -66,7 +66,7 @@ def spec_params():
     )
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, fastmath={"contract"})
 def _example_forward(w1, w3, w2, w4, w5, w6, x1, x2):
     """One example, inputs to outputs."""
     a1 = w1 * x1 + w3 * x2
@@ -78,7 +78,7 @@ def _example_forward(w1, w3, w2, w4, w5, w6, x1, x2):
     return yhat
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, fastmath={"contract"})
 def _example_loss(w1, w3, w2, w4, w5, w6, x1, x2, y):
     """One example's loss E."""
     a1 = w1 * x1 + w3 * x2
@@ -95,7 +95,7 @@ def _example_loss(w1, w3, w2, w4, w5, w6, x1, x2, y):
 # callee's code again inside every caller, which made a first call take about 0.4 s longer.
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, fastmath={"contract"})
 def _batch_gradients(w1, w3, w2, w4, w5, w6, X, Y, order, start, stop):
     """Mean loss and mean gradient over the examples X[order[start:stop]], Y[order[start:stop]]."""
     sum_E = 0.0
@@ -145,7 +145,7 @@ def _batch_gradients(w1, w3, w2, w4, w5, w6, X, Y, order, start, stop):
     )
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, fastmath={"contract"})
 def _forward(params, X):
     """The network's outputs for every example of X."""
     W1, W2 = params
@@ -161,7 +161,7 @@ def _forward(params, X):
     return out
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, fastmath={"contract"})
 def _loss(params, X, Y):
     """Mean loss over the examples."""
     W1, W2 = params
@@ -177,7 +177,7 @@ def _loss(params, X, Y):
     return total / X.shape[0]
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, fastmath={"contract"})
 def _gradients(params, X, Y):
     """Mean gradient over the examples, as arrays shaped like the parameters."""
     W1, W2 = params
@@ -201,7 +201,7 @@ def _gradients(params, X, Y):
     return (grad_W1, grad_W2)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, fastmath={"contract"})
 def _sgd_epoch(params, X, Y, lr, batch_size, order):
     """Gradient-descent steps on the batches of X and Y in this order, in place; returns the
     summed loss, each batch's taken before its step."""

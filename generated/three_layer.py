@@ -31,14 +31,14 @@ PARAMETERS = ("W1", "b1", "W2", "b2", "W3", "b3")
 SHAPES = {"W1": (2, 2), "b1": (2,), "W2": (2, 2), "b2": (2,), "W3": (1, 2), "b3": (1,)}
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=True, fastmath={"contract"}, inline="always")
 def sigmoid(u):
     """σ(u) = 1/(1 + exp(-u)) without overflow: exp(-|u|) is at most 1."""
     e = math.exp(-abs(u))
     return 1.0 / (1.0 + e) if u >= 0.0 else e / (1.0 + e)
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=True, fastmath={"contract"}, inline="always")
 def softplus(u):
     """log(1 + exp(u)) without overflow (shares exp(-|u|) with sigmoid once inlined)."""
     return max(u, 0.0) + math.log1p(math.exp(-abs(u)))
@@ -74,7 +74,7 @@ def spec_params():
     )
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, fastmath={"contract"})
 def _example_forward(
     w1_1_1,
     w1_1_2,
@@ -108,7 +108,7 @@ def _example_forward(
     return yhat
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, fastmath={"contract"})
 def _example_loss(
     w1_1_1,
     w1_1_2,
@@ -148,7 +148,7 @@ def _example_loss(
 # callee's code again inside every caller, which made a first call take about 0.4 s longer.
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, fastmath={"contract"})
 def _batch_gradients(
     w1_1_1,
     w1_1_2,
@@ -256,7 +256,7 @@ def _batch_gradients(
     )
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, fastmath={"contract"})
 def _forward(params, X):
     """The network's outputs for every example of X."""
     W1, b1, W2, b2, W3, b3 = params
@@ -299,7 +299,7 @@ def _forward(params, X):
     return out
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, fastmath={"contract"})
 def _loss(params, X, Y):
     """Mean loss over the examples."""
     W1, b1, W2, b2, W3, b3 = params
@@ -343,7 +343,7 @@ def _loss(params, X, Y):
     return total / X.shape[0]
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, fastmath={"contract"})
 def _gradients(params, X, Y):
     """Mean gradient over the examples, as arrays shaped like the parameters."""
     W1, b1, W2, b2, W3, b3 = params
@@ -425,7 +425,7 @@ def _gradients(params, X, Y):
     return (grad_W1, grad_b1, grad_W2, grad_b2, grad_W3, grad_b3)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, fastmath={"contract"})
 def _sgd_epoch(params, X, Y, lr, batch_size, order):
     """Gradient-descent steps on the batches of X and Y in this order, in place; returns the
     summed loss, each batch's taken before its step."""

@@ -31,7 +31,7 @@ PARAMETERS = ("W1", "b1", "W2", "b2")
 SHAPES = {"W1": (2, 2), "b1": (2,), "W2": (1, 2), "b2": (1,)}
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=True, fastmath={"contract"}, inline="always")
 def sigmoid(u):
     """σ(u) = 1/(1 + exp(-u)) without overflow: exp(-|u|) is at most 1."""
     e = math.exp(-abs(u))
@@ -64,7 +64,7 @@ def spec_params():
     )
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, fastmath={"contract"})
 def _example_forward(v1, v3, b1, v2, v4, b2, w1, w2, b3, x1, x2):
     """One example, inputs to outputs."""
     net1 = b1 + v1 * x1 + v3 * x2
@@ -76,7 +76,7 @@ def _example_forward(v1, v3, b1, v2, v4, b2, w1, w2, b3, x1, x2):
     return y
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, fastmath={"contract"})
 def _example_loss(v1, v3, b1, v2, v4, b2, w1, w2, b3, x1, x2, t):
     """One example's loss E."""
     net1 = b1 + v1 * x1 + v3 * x2
@@ -94,7 +94,7 @@ def _example_loss(v1, v3, b1, v2, v4, b2, w1, w2, b3, x1, x2, t):
 # callee's code again inside every caller, which made a first call take about 0.4 s longer.
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, fastmath={"contract"})
 def _batch_gradients(v1, v3, b1, v2, v4, b2, w1, w2, b3, X, Y, order, start, stop):
     """Mean loss and mean gradient over the examples X[order[start:stop]], Y[order[start:stop]]."""
     sum_E = 0.0
@@ -153,7 +153,7 @@ def _batch_gradients(v1, v3, b1, v2, v4, b2, w1, w2, b3, X, Y, order, start, sto
     )
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, fastmath={"contract"})
 def _forward(params, X):
     """The network's outputs for every example of X."""
     W1, b1_array, W2, b2_array = params
@@ -172,7 +172,7 @@ def _forward(params, X):
     return out
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, fastmath={"contract"})
 def _loss(params, X, Y):
     """Mean loss over the examples."""
     W1, b1_array, W2, b2_array = params
@@ -191,7 +191,7 @@ def _loss(params, X, Y):
     return total / X.shape[0]
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, fastmath={"contract"})
 def _gradients(params, X, Y):
     """Mean gradient over the examples, as arrays shaped like the parameters."""
     W1, b1_array, W2, b2_array = params
@@ -223,7 +223,7 @@ def _gradients(params, X, Y):
     return (grad_W1, grad_b1, grad_W2, grad_b2)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, fastmath={"contract"})
 def _sgd_epoch(params, X, Y, lr, batch_size, order):
     """Gradient-descent steps on the batches of X and Y in this order, in place; returns the
     summed loss, each batch's taken before its step."""
