@@ -5,7 +5,7 @@
     python bench/bench_compile.py --only lecture --markdown
 
 For each net: the time of the first ``train_epoch`` call in a process that compiles it (empty
-cache: a fresh folder); for a layer net, then the first call of a new net with other layer sizes
+cache: a fresh folder; the median of ``--cold`` such processes); for a layer net, then the first call of a new net with other layer sizes
 but the same activations, loss and optimizer, generated beside it (its shared layer kernels,
 derive_layers_<hash>.py, are compiled already: only the net's own functions compile); then the
 least of ``--cached`` later processes that load the first net from Numba's cache, beside the same
@@ -17,6 +17,7 @@ within 0.1 s of the floor.
 from __future__ import annotations
 
 import argparse
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -91,13 +92,23 @@ def sibling(network: Network) -> Network:
     return replace(network, name=network.name + "_sibling", layers=layers, parameters=None)
 
 
-def measure(spec: str, dtype: str, math: str, cached_repeats: int) -> tuple[float, float | None, float, str]:
+def measure(spec: str, dtype: str, math: str, cached_repeats: int, cold_repeats: int
+            ) -> tuple[float, float | None, float, str]:
+    """The median first call of ``cold_repeats`` processes with an empty cache (each its own
+    folder), a new net's first call beside the last of them, and the least cached load."""
     network = load_network(ROOT / spec) if spec.endswith(".yaml") else parse_network(spec, "bench.yaml")
+    module = generate(network, dtype, math=math)
+    colds = []
+    for _ in range(cold_repeats - 1):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = write_module(module, tmp)
+            code = FIRST_CALL.format(module=path.stem, inputs=network.sizes[0], outputs=network.sizes[-1])
+            colds.append(first_call(Path(tmp), code))
     with tempfile.TemporaryDirectory() as tmp:
-        module = generate(network, dtype, math=math)
         path = write_module(module, tmp)
         code = FIRST_CALL.format(module=path.stem, inputs=network.sizes[0], outputs=network.sizes[-1])
-        compiled = first_call(Path(tmp), code)
+        colds.append(first_call(Path(tmp), code))
+        compiled = statistics.median(colds)
         new_net = None
         if module.support:
             other = write_module(generate(sibling(network), dtype, math=math), tmp)
@@ -111,6 +122,7 @@ def main() -> None:
     parser.add_argument("--math", choices=("fast", "libm"), default="fast")
     parser.add_argument("--only", help="the nets whose label contains this text")
     parser.add_argument("--cached", type=int, default=2, help="cache-load processes per net (the least counts)")
+    parser.add_argument("--cold", type=int, default=3, help="first calls with an empty cache per net (the median counts)")
     parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
     args = parser.parse_args()
     floor = numba_floor(args.cached)
@@ -118,14 +130,15 @@ def main() -> None:
     for label, spec, dtype, target in NETS:
         if args.only and args.only not in label:
             continue
-        compiled, new_net, cached, strategy = measure(spec, dtype, args.math, args.cached)
+        compiled, new_net, cached, strategy = measure(spec, dtype, args.math, args.cached, max(1, args.cold))
         rows.append((label, strategy, compiled, new_net, cached, target))
         if not args.markdown:
             shared = f", a new net of the same kernels {new_net:.2f} s" if new_net is not None else ""
             print(f"{label} ({strategy}, --math {args.math}): first train_epoch call {compiled:.2f} s compiling"
                   f"{shared}{f' (target < {target:g} s)' if target else ''}, {cached:.2f} s from the cache")
     if args.markdown:
-        print(f"Measured {time.strftime('%Y-%m-%d')} at {commit()}: `python bench/bench_compile.py --math {args.math}`\n")
+        print(f"Measured {time.strftime('%Y-%m-%d')} at {commit()}: `python bench/bench_compile.py --math {args.math} "
+              f"--cold {args.cold}`\n")
         print("| net | strategy | first call, empty cache | a new net, its kernels compiled | target | "
               "from the cache | Numba's floor |")
         print("|---|---|---:|---:|---:|---:|---:|")

@@ -39,6 +39,8 @@ UNROLL_LIMIT = 64
 #: multiply-add (one rounding instead of two, and a shorter chain of latencies in straight-line
 #: code: 6 % off the lecture net's step)
 UNROLLED_JIT_OPTIONS = 'cache=True, fastmath={"contract"}'
+#: what a CPU layer module calls from its shared file (the rest are the kernels these call)
+PASSES = ("_backprop", "_forward", "_optimizer_epoch", "_sgd_epoch", "output_loss")
 #: spec parameters are written into the module as literals up to this many values
 SPEC_LITERAL_LIMIT = 1000
 
@@ -53,7 +55,6 @@ _ENV = jinja2.Environment(
 _ENV.globals["zip"] = zip
 _ENV.filters["rstrip"] = lambda text: str(text).rstrip()  # a macro's lines without its last newline
 _ENV.filters["public"] = lambda name: name.lstrip("_")  # a layer kernel's name in the shared file
-_ENV.filters["times_n"] = lambda units: "n" if units == 1 else f"{units} * n"  # a layer's elements in a batch of n
 _ENV.filters["flat"] = lambda array: f"{array}.reshape({array}.size)"  # a flat view, for element kernels
 
 
@@ -143,17 +144,18 @@ def write_module(module: GeneratedModule, directory: str | Path) -> Path:
 
 
 def _shared_kernels(network: Network, context: dict, kernels: dict, math: str) -> tuple[SimpleNamespace, tuple]:
-    """The layer kernels a CPU layer module imports, as their own file named by the hash of its
-    text: modules with the same activations, loss, optimizer and math share it (and Numba's cache
-    of it), so a new network compiles only its own functions."""
+    """The compiled passes and layer kernels a CPU layer module imports, as their own file named by
+    the hash of its text: modules whose layers have the same activations and biases, with the same
+    loss, optimizer and math, share it (and Numba's cache of it) whatever their sizes, so a new
+    network of a kind seen before compiles nothing."""
     u = kernels["u"]
-    activations = ", ".join(dict.fromkeys(layer.activation.name for layer in network.layers))
-    k = SimpleNamespace(doc=f"{activations} → {context['m'].loss};\n{u.doc}; --math {math}")
+    layers = " → ".join(layer.activation.name + ("" if layer.bias else " (no bias)") for layer in network.layers)
+    k = SimpleNamespace(doc=f"layers {layers}; {context['m'].loss};\n{u.doc}; --math {math}")
     source = format_source(_ENV.get_template("layer_kernels.py.j2").render(**context, **kernels, k=k))
     k.module = "derive_layers_" + hashlib.sha256(source.encode("utf-8")).hexdigest()[:12]
     defined = re.findall(r"^def (\w+)", source, flags=re.MULTILINE)
-    vector = {name for _, text in context["m"].vector_functions for name in re.findall(r"^def (\w+)", text, re.M)}
-    k.imported = sorted(set(defined) - vector - {"sigmoid", "softplus", "tanh"}) + [name for name, _ in u.constants]
+    k.imported = [name for name in PASSES if name in defined]
+    k.constants = [name for name, _ in u.constants]
     return k, ((f"{k.module}.py", source),)
 
 

@@ -21,29 +21,21 @@ import math
 import numbers
 import threading
 
-import numba
 import numpy as np
 
-# the layer kernels this module calls, from the file beside it that every module with the same
-# activations, loss, optimizer and math shares (compiled once for all of them)
-from derive_layers_7b0a8c7f4446 import (
-    descend,
-    element_sum,
-    gather,
-    matmul_nn,
-    matmul_nt,
-    matmul_tn,
-    optimizer_update,
-    output_delta,
+# the compiled passes this module calls, from the file beside it that every module with the same
+# layers' activations and biases, loss, optimizer and math shares, whatever the sizes (compiled
+# once for all of them)
+from derive_layers_a910825bd4fa import (
+    _backprop,
+    _forward,
+    _optimizer_epoch,
+    _sgd_epoch,
     output_loss,
-    relu_bias,
-    relu_slope,
-    row_sums,
-    softmax_bias,
-    BETA1,
-    BETA2,
-    EPS,
 )
+
+# the optimizer's hyperparameters, as the passes use them
+from derive_layers_a910825bd4fa import BETA1, BETA2, EPS  # noqa: F401
 
 DTYPE = np.float64
 SIZES = (64, 32, 10)
@@ -69,145 +61,6 @@ def init_state(params):
     m = tuple(np.zeros_like(p) for p in params)
     v = tuple(np.zeros_like(p) for p in params)
     return (*m, *v, np.zeros(1, dtype=np.int64))
-
-
-# The compiled functions keep each layer's Z{l}, A{l} and D{l} with one column per example (units
-# × examples, in the workspace's flat buffers), so that every elementwise pass and every small
-# matrix product is a SIMD loop over the examples; X stays one row per example (the first layer
-# multiplies by its transpose), the targets are gathered into columns.
-
-
-@numba.njit(cache=True)
-def _forward(params, X, work):
-    """Every layer's pre-activations Z{l} and activations A{l} for the examples X (one per row),
-    into the workspace (one column per example)."""
-    W1, b1, W2, b2 = params
-    n = X.shape[0]
-    Z1 = work[0][: 32 * n].reshape((32, n))
-    A1 = work[1][: 32 * n].reshape((32, n))
-    Z2 = work[3][: 10 * n].reshape((10, n))
-    A2 = work[4][: 10 * n].reshape((10, n))
-    LSE, S = work[6][:n], work[7][:n]
-    matmul_nt(W1, X, Z1)
-    relu_bias(Z1, b1, A1)
-    matmul_nn(W2, A1, Z2)
-    softmax_bias(Z2, b2, A2, LSE, S)
-
-
-@numba.njit(cache=True)
-def _backprop(params, X, Y, work, grads):
-    """The summed loss of the batch (X one example per row, Y one per column); its mean gradient
-    into grads, by the layer-level δ recursion, with the workspace for Z{l}, A{l} and
-    D{l} = ∂E/∂Z{l}."""
-    W1, b1, W2, b2 = params
-    grad_W1, grad_b1, grad_W2, grad_b2 = grads
-    n = X.shape[0]
-    Z1 = work[0][: 32 * n].reshape((32, n))
-    A1 = work[1][: 32 * n].reshape((32, n))
-    D1 = work[2][: 32 * n].reshape((32, n))
-    Z2 = work[3][: 10 * n].reshape((10, n))
-    A2 = work[4][: 10 * n].reshape((10, n))
-    D2 = work[5][: 10 * n].reshape((10, n))
-    LSE, S = work[6][:n], work[7][:n]
-    E = work[8][: 10 * n].reshape((10, n))
-    matmul_nt(W1, X, Z1)
-    relu_bias(Z1, b1, A1)
-    matmul_nn(W2, A1, Z2)
-    softmax_bias(Z2, b2, A2, LSE, S)
-    total = output_delta(Z2, A2, LSE, S, Y, D2, E, 1.0 / n)
-    matmul_nt(D2, A1, grad_W2)
-    row_sums(D2, grad_b2)
-    matmul_tn(W2, D2, D1)
-    relu_slope(Z1, A1, D1)
-    matmul_nn(D1, X, grad_W1)
-    row_sums(D1, grad_b1)
-    return total
-
-
-# The epoch functions write _backprop's calls out again rather than call it: Numba would compile
-# _backprop's code a second time inside each caller, which made a new network's first epoch
-# take about a second longer.
-
-
-@numba.njit(cache=True)
-def _sgd_epoch(params, X, Y, lr, batch_size, order, batch_X, batch_Y, work, grads):
-    """Gradient-descent steps on the batches of X and Y in this order (each gathered into batch_X
-    and, one example per column, batch_Y; then _backprop's calls; then the step); returns the
-    summed loss."""
-    W1, b1, W2, b2 = params
-    grad_W1, grad_b1, grad_W2, grad_b2 = grads
-    total = 0.0
-    for start in range(0, X.shape[0], batch_size):
-        n = X.shape[0] - start
-        if n > batch_size:  # not min(): it would compile one more function
-            n = batch_size
-        x, y = batch_X[:n], batch_Y[: 10 * n].reshape((10, n))
-        gather(X, Y, order, start, x, y)
-        Z1 = work[0][: 32 * n].reshape((32, n))
-        A1 = work[1][: 32 * n].reshape((32, n))
-        D1 = work[2][: 32 * n].reshape((32, n))
-        Z2 = work[3][: 10 * n].reshape((10, n))
-        A2 = work[4][: 10 * n].reshape((10, n))
-        D2 = work[5][: 10 * n].reshape((10, n))
-        LSE, S = work[6][:n], work[7][:n]
-        E = work[8][: 10 * n].reshape((10, n))
-        matmul_nt(W1, x, Z1)
-        relu_bias(Z1, b1, A1)
-        matmul_nn(W2, A1, Z2)
-        softmax_bias(Z2, b2, A2, LSE, S)
-        total += output_delta(Z2, A2, LSE, S, y, D2, E, 1.0 / n)
-        matmul_nt(D2, A1, grad_W2)
-        row_sums(D2, grad_b2)
-        matmul_tn(W2, D2, D1)
-        relu_slope(Z1, A1, D1)
-        matmul_nn(D1, x, grad_W1)
-        row_sums(D1, grad_b1)
-        descend(W1, grad_W1, lr)
-        descend(b1, grad_b1, lr)
-        descend(W2, grad_W2, lr)
-        descend(b2, grad_b2, lr)
-    return total
-
-
-@numba.njit(cache=True)
-def _optimizer_epoch(params, state, X, Y, lr, batch_size, order, batch_X, batch_Y, work, grads):
-    """Adam steps on the batches of X and Y in this order (as _sgd_epoch);
-    returns the summed loss."""
-    W1, b1, W2, b2 = params
-    m_W1, m_b1, m_W2, m_b2, v_W1, v_b1, v_W2, v_b2, steps = state
-    grad_W1, grad_b1, grad_W2, grad_b2 = grads
-    total = 0.0
-    for start in range(0, X.shape[0], batch_size):
-        n = X.shape[0] - start
-        if n > batch_size:  # not min(): it would compile one more function
-            n = batch_size
-        x, y = batch_X[:n], batch_Y[: 10 * n].reshape((10, n))
-        gather(X, Y, order, start, x, y)
-        Z1 = work[0][: 32 * n].reshape((32, n))
-        A1 = work[1][: 32 * n].reshape((32, n))
-        D1 = work[2][: 32 * n].reshape((32, n))
-        Z2 = work[3][: 10 * n].reshape((10, n))
-        A2 = work[4][: 10 * n].reshape((10, n))
-        D2 = work[5][: 10 * n].reshape((10, n))
-        LSE, S = work[6][:n], work[7][:n]
-        E = work[8][: 10 * n].reshape((10, n))
-        matmul_nt(W1, x, Z1)
-        relu_bias(Z1, b1, A1)
-        matmul_nn(W2, A1, Z2)
-        softmax_bias(Z2, b2, A2, LSE, S)
-        total += output_delta(Z2, A2, LSE, S, y, D2, E, 1.0 / n)
-        matmul_nt(D2, A1, grad_W2)
-        row_sums(D2, grad_b2)
-        matmul_tn(W2, D2, D1)
-        relu_slope(Z1, A1, D1)
-        matmul_nn(D1, x, grad_W1)
-        row_sums(D1, grad_b1)
-        steps[0] += 1
-        optimizer_update(W1, grad_W1, m_W1, v_W1, lr, steps[0])
-        optimizer_update(b1, grad_b1, m_b1, v_b1, lr, steps[0])
-        optimizer_update(W2, grad_W2, m_W2, v_W2, lr, steps[0])
-        optimizer_update(b2, grad_b2, m_b2, v_b2, lr, steps[0])
-    return total
 
 
 # The boundary: every public function checks its input with these before the compiled functions

@@ -21,24 +21,16 @@ import math
 import numbers
 import threading
 
-import numba
 import numpy as np
 
-# the layer kernels this module calls, from the file beside it that every module with the same
-# activations, loss, optimizer and math shares (compiled once for all of them)
-from derive_layers_af7ef03c06c7 import (
-    descend,
-    element_sum,
-    gather,
-    matmul_nn,
-    matmul_nt,
-    matmul_tn,
-    output_delta,
+# the compiled passes this module calls, from the file beside it that every module with the same
+# layers' activations and biases, loss, optimizer and math shares, whatever the sizes (compiled
+# once for all of them)
+from derive_layers_d1b6e7993f28 import (
+    _backprop,
+    _forward,
+    _sgd_epoch,
     output_loss,
-    relu_bias,
-    relu_slope,
-    row_sums,
-    softmax_bias,
 )
 
 DTYPE = np.float64
@@ -64,128 +56,6 @@ def init_params(seed=0):
 def init_state(params):
     """Plain SGD keeps no state."""
     return ()
-
-
-# The compiled functions keep each layer's Z{l}, A{l} and D{l} with one column per example (units
-# × examples, in the workspace's flat buffers), so that every elementwise pass and every small
-# matrix product is a SIMD loop over the examples; X stays one row per example (the first layer
-# multiplies by its transpose), the targets are gathered into columns.
-
-
-@numba.njit(cache=True)
-def _forward(params, X, work):
-    """Every layer's pre-activations Z{l} and activations A{l} for the examples X (one per row),
-    into the workspace (one column per example)."""
-    W1, b1, W2, b2, W3, b3 = params
-    n = X.shape[0]
-    Z1 = work[0][: 128 * n].reshape((128, n))
-    A1 = work[1][: 128 * n].reshape((128, n))
-    Z2 = work[3][: 64 * n].reshape((64, n))
-    A2 = work[4][: 64 * n].reshape((64, n))
-    Z3 = work[6][: 10 * n].reshape((10, n))
-    A3 = work[7][: 10 * n].reshape((10, n))
-    LSE, S = work[9][:n], work[10][:n]
-    matmul_nt(W1, X, Z1)
-    relu_bias(Z1, b1, A1)
-    matmul_nn(W2, A1, Z2)
-    relu_bias(Z2, b2, A2)
-    matmul_nn(W3, A2, Z3)
-    softmax_bias(Z3, b3, A3, LSE, S)
-
-
-@numba.njit(cache=True)
-def _backprop(params, X, Y, work, grads):
-    """The summed loss of the batch (X one example per row, Y one per column); its mean gradient
-    into grads, by the layer-level δ recursion, with the workspace for Z{l}, A{l} and
-    D{l} = ∂E/∂Z{l}."""
-    W1, b1, W2, b2, W3, b3 = params
-    grad_W1, grad_b1, grad_W2, grad_b2, grad_W3, grad_b3 = grads
-    n = X.shape[0]
-    Z1 = work[0][: 128 * n].reshape((128, n))
-    A1 = work[1][: 128 * n].reshape((128, n))
-    D1 = work[2][: 128 * n].reshape((128, n))
-    Z2 = work[3][: 64 * n].reshape((64, n))
-    A2 = work[4][: 64 * n].reshape((64, n))
-    D2 = work[5][: 64 * n].reshape((64, n))
-    Z3 = work[6][: 10 * n].reshape((10, n))
-    A3 = work[7][: 10 * n].reshape((10, n))
-    D3 = work[8][: 10 * n].reshape((10, n))
-    LSE, S = work[9][:n], work[10][:n]
-    E = work[11][: 10 * n].reshape((10, n))
-    matmul_nt(W1, X, Z1)
-    relu_bias(Z1, b1, A1)
-    matmul_nn(W2, A1, Z2)
-    relu_bias(Z2, b2, A2)
-    matmul_nn(W3, A2, Z3)
-    softmax_bias(Z3, b3, A3, LSE, S)
-    total = output_delta(Z3, A3, LSE, S, Y, D3, E, 1.0 / n)
-    matmul_nt(D3, A2, grad_W3)
-    row_sums(D3, grad_b3)
-    matmul_tn(W3, D3, D2)
-    relu_slope(Z2, A2, D2)
-    matmul_nt(D2, A1, grad_W2)
-    row_sums(D2, grad_b2)
-    matmul_tn(W2, D2, D1)
-    relu_slope(Z1, A1, D1)
-    matmul_nn(D1, X, grad_W1)
-    row_sums(D1, grad_b1)
-    return total
-
-
-# The epoch functions write _backprop's calls out again rather than call it: Numba would compile
-# _backprop's code a second time inside each caller, which made a new network's first epoch
-# take about a second longer.
-
-
-@numba.njit(cache=True)
-def _sgd_epoch(params, X, Y, lr, batch_size, order, batch_X, batch_Y, work, grads):
-    """Gradient-descent steps on the batches of X and Y in this order (each gathered into batch_X
-    and, one example per column, batch_Y; then _backprop's calls; then the step); returns the
-    summed loss."""
-    W1, b1, W2, b2, W3, b3 = params
-    grad_W1, grad_b1, grad_W2, grad_b2, grad_W3, grad_b3 = grads
-    total = 0.0
-    for start in range(0, X.shape[0], batch_size):
-        n = X.shape[0] - start
-        if n > batch_size:  # not min(): it would compile one more function
-            n = batch_size
-        x, y = batch_X[:n], batch_Y[: 10 * n].reshape((10, n))
-        gather(X, Y, order, start, x, y)
-        Z1 = work[0][: 128 * n].reshape((128, n))
-        A1 = work[1][: 128 * n].reshape((128, n))
-        D1 = work[2][: 128 * n].reshape((128, n))
-        Z2 = work[3][: 64 * n].reshape((64, n))
-        A2 = work[4][: 64 * n].reshape((64, n))
-        D2 = work[5][: 64 * n].reshape((64, n))
-        Z3 = work[6][: 10 * n].reshape((10, n))
-        A3 = work[7][: 10 * n].reshape((10, n))
-        D3 = work[8][: 10 * n].reshape((10, n))
-        LSE, S = work[9][:n], work[10][:n]
-        E = work[11][: 10 * n].reshape((10, n))
-        matmul_nt(W1, x, Z1)
-        relu_bias(Z1, b1, A1)
-        matmul_nn(W2, A1, Z2)
-        relu_bias(Z2, b2, A2)
-        matmul_nn(W3, A2, Z3)
-        softmax_bias(Z3, b3, A3, LSE, S)
-        total += output_delta(Z3, A3, LSE, S, y, D3, E, 1.0 / n)
-        matmul_nt(D3, A2, grad_W3)
-        row_sums(D3, grad_b3)
-        matmul_tn(W3, D3, D2)
-        relu_slope(Z2, A2, D2)
-        matmul_nt(D2, A1, grad_W2)
-        row_sums(D2, grad_b2)
-        matmul_tn(W2, D2, D1)
-        relu_slope(Z1, A1, D1)
-        matmul_nn(D1, x, grad_W1)
-        row_sums(D1, grad_b1)
-        descend(W1, grad_W1, lr)
-        descend(b1, grad_b1, lr)
-        descend(W2, grad_W2, lr)
-        descend(b2, grad_b2, lr)
-        descend(W3, grad_W3, lr)
-        descend(b3, grad_b3, lr)
-    return total
 
 
 # The boundary: every public function checks its input with these before the compiled functions

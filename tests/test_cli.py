@@ -124,7 +124,7 @@ def test_codegen_writes_modules(tmp_path):
     shared = next(tmp_path.glob("derive_layers_*.py"))
     assert result.stdout == f"wrote {path} (cpu, layer, float32, with {shared.name})\n" and path.exists()
     module = import_generated(path, "lecture_layer")
-    assert module.DTYPE.__name__ == "float32" and module.matmul_nt is sys.modules[shared.stem].matmul_nt
+    assert module.DTYPE.__name__ == "float32" and module._sgd_epoch is sys.modules[shared.stem]._sgd_epoch
 
 
 def test_codegen_writes_cuda_modules(tmp_path):

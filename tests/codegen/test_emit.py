@@ -45,7 +45,9 @@ def test_generated_module_imports_only_numpy_and_numba(path):
     tree = ast.parse(source)
     imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
     imported |= {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
-    assert imported - sys.stdlib_module_names - {p.stem for p in SHARED} == {"numba", "numpy"}
+    third_party = imported - sys.stdlib_module_names - {p.stem for p in SHARED}
+    # a layer module's compiled code is all in its shared file: it needs only numpy itself
+    assert third_party == {"numba", "numpy"} or (third_party == {"numpy"} and "from derive_layers_" in source)
     assert imported & sys.stdlib_module_names <= {"math", "numbers", "threading"}
     assert "Do not edit" in source and (path in SHARED or "sha256" in source.split("\n\n")[1])
     assert "object" not in source.split('"""', 2)[2] or "forceobj" not in source
