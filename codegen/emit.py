@@ -35,9 +35,10 @@ DTYPES = ("float64", "float32")
 TARGETS = ("cpu", "cuda")
 #: the auto strategy unrolls networks with at most this many parameters (the lecture nets)
 UNROLL_LIMIT = 64
-#: how the unrolled CPU modules compile their functions: a·b + c contracted into one fused
-#: multiply-add (one rounding instead of two, and a shorter chain of latencies in straight-line
-#: code: 6 % off the lecture net's step)
+#: how the CPU modules compile their scalar code (the unrolled strategy's functions; σ, softplus
+#: and tanh under --math libm): a·b + c contracted into one fused multiply-add (one rounding
+#: instead of two, and a shorter chain of latencies in straight-line code: 6 % off the lecture
+#: net's step)
 UNROLLED_JIT_OPTIONS = 'cache=True, fastmath={"contract"}'
 #: what a CPU layer module calls from its shared file (the rest are the kernels these call)
 PASSES = ("_backprop", "_forward", "_optimizer_epoch", "_sgd_epoch", "output_loss")
